@@ -1,0 +1,142 @@
+/**
+ * The local PostgreSQL cluster: initdb on first start, pg_ctl start/stop. When started by root the
+ * server runs as the `postgres` OS user, since PostgreSQL refuses to run as root.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Prerequisites } from "./prerequisites.ts";
+import type { StackProfile } from "./profile.ts";
+import { exists, isRoot, mustRun, runCommand } from "./process.ts";
+
+/** Options of {@linkcode Cluster}. */
+export interface ClusterOptions {
+  profile: StackProfile;
+  prerequisites: Prerequisites;
+}
+
+/** One PostgreSQL cluster under the profile's data folder. */
+export class Cluster {
+  #profile: StackProfile;
+  #pgBin: string;
+
+  constructor(options: ClusterOptions) {
+    this.#profile = options.profile;
+    this.#pgBin = options.prerequisites.pgBin;
+  }
+
+  /** True once initdb has run. */
+  async isInitialised(): Promise<boolean> {
+    return await exists(join(this.#profile.pgDataDir, "PG_VERSION"));
+  }
+
+  /** Creates the cluster: password auth for every connection, user postgres/postgres, TCP only. */
+  async init(): Promise<void> {
+    const { pgDataDir } = await this.#serverPaths();
+    if (pgDataDir !== this.#profile.pgDataDir) {
+      // Left over from an earlier stack whose folder was deleted: start afresh.
+      await Deno.remove(pgDataDir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(pgDataDir, { mode: 0o700 });
+      await mustRun("chown", ["postgres", pgDataDir]);
+    }
+    const passwordFile = join(this.#profile.dataDir, ".pgpass-init");
+    await Deno.writeTextFile(passwordFile, "postgres\n", { mode: 0o600 });
+    if (isRoot()) await mustRun("chown", ["postgres", passwordFile]);
+    try {
+      await mustRun(this.bin("initdb"), [
+        "-D",
+        pgDataDir,
+        "-U",
+        "postgres",
+        "--auth=scram-sha-256",
+        `--pwfile=${passwordFile}`,
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+      ], { asPostgres: true });
+    } finally {
+      await Deno.remove(passwordFile);
+    }
+    const settings = [
+      "",
+      "# Tenant Router local stack",
+      "listen_addresses = '127.0.0.1'",
+      `port = ${this.#profile.pgPort}`,
+      "unix_socket_directories = ''",
+      "max_connections = 300",
+      "shared_buffers = '256MB'",
+      // Local data is disposable; the test stack trades durability for speed.
+      ...(this.#profile.name === "test"
+        ? ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        : []),
+    ];
+    await Deno.writeTextFile(join(pgDataDir, "postgresql.conf"), settings.join("\n") + "\n", {
+      append: true,
+    });
+  }
+
+  /**
+   * Where the server keeps its data and log. Under the profile's folder when the postgres OS user can reach
+   * it; otherwise (a checkout under /root, say) under /var/tmp, linked from the profile's folder.
+   */
+  async #serverPaths(): Promise<{ pgDataDir: string; logFile: string }> {
+    const { pgDataDir, logDir, dataDir } = this.#profile;
+    await Deno.mkdir(logDir, { recursive: true });
+    await Deno.chmod(dataDir, 0o755);
+    const logLink = join(logDir, "postgres.log");
+    if (!isRoot()) return { pgDataDir, logFile: logLink };
+    if ((await runCommand("test", ["-x", dataDir], { asPostgres: true })).code === 0) {
+      await Deno.mkdir(pgDataDir, { recursive: true, mode: 0o700 });
+      await mustRun("chown", ["postgres", pgDataDir, logDir]);
+      return { pgDataDir, logFile: logLink };
+    }
+    const home = await this.#outsideHome();
+    const links: [string, string][] = [[pgDataDir, join(home, "pg")], [logLink, join(home, "postgres.log")]];
+    for (const [link, target] of links) await Deno.lstat(link).catch(() => Deno.symlink(target, link));
+    return { pgDataDir: join(home, "pg"), logFile: join(home, "postgres.log") };
+  }
+
+  async #outsideHome(): Promise<string> {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(this.#profile.dataDir));
+    const id = Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+    const home = join("/var/tmp", `tenant-router-${id}`);
+    await Deno.mkdir(join(home, "pg"), { recursive: true, mode: 0o700 });
+    await mustRun("chown", ["-R", "postgres", home]);
+    return home;
+  }
+
+  /** True when the server is running. */
+  async isRunning(): Promise<boolean> {
+    if (!(await this.isInitialised())) return false;
+    const { pgDataDir } = await this.#serverPaths();
+    const { code } = await runCommand(this.bin("pg_ctl"), ["-D", pgDataDir, "status"], {
+      asPostgres: true,
+    });
+    return code === 0;
+  }
+
+  /** Starts the server and waits until it accepts connections. */
+  async start(): Promise<void> {
+    if (await this.isRunning()) return;
+    const { pgDataDir, logFile } = await this.#serverPaths();
+    await mustRun(this.bin("pg_ctl"), ["-D", pgDataDir, "-l", logFile, "-w", "-t", "60", "start"], {
+      asPostgres: true,
+    });
+  }
+
+  /** Stops the server (fast shutdown); data stays. */
+  async stop(): Promise<void> {
+    if (!(await this.isRunning())) return;
+    const { pgDataDir } = await this.#serverPaths();
+    await mustRun(this.bin("pg_ctl"), ["-D", pgDataDir, "-m", "fast", "-w", "stop"], {
+      asPostgres: true,
+    });
+  }
+
+  /** Path of one of the server's programs (psql, pg_dump, …). */
+  bin(name: string): string {
+    return join(this.#pgBin, name);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The background process serving the functions (`functions_server.ts`): started detached with its output
+ * in the profile's log folder, tracked by a pid file, stopped with SIGTERM.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { apiUrl, APP_DATABASE, databaseUrl, PROJECT_ROOT, type StackProfile } from "./profile.ts";
+import { exists } from "./process.ts";
+import type { StackSecrets } from "./secrets.ts";
+
+/** The environment Supabase gives functions, plus the project's secrets. */
+export function functionsEnv(profile: StackProfile, secrets: StackSecrets): Record<string, string> {
+  return {
+    SUPABASE_URL: apiUrl(profile),
+    SUPABASE_ANON_KEY: secrets.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: secrets.serviceRoleKey,
+    SUPABASE_DB_URL: databaseUrl(profile, APP_DATABASE),
+    SUPABASE_JWT_SECRET: secrets.jwtSecret,
+    ...secrets.encryption,
+  };
+}
+
+/** The pid of the running functions server, if there is one. */
+export async function functionsPid(profile: StackProfile): Promise<number | undefined> {
+  if (!(await exists(profile.functionsPidFile))) return undefined;
+  const pid = Number((await Deno.readTextFile(profile.functionsPidFile)).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return isAlive(pid) ? pid : undefined;
+}
+
+/** True when the process exists and has not exited (an exited child not yet reaped is a zombie). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the functions server in the background unless it runs, then waits until it answers. */
+export async function startFunctions(profile: StackProfile, secrets: StackSecrets): Promise<void> {
+  if (!(await functionsPid(profile))) {
+    await Deno.mkdir(profile.logDir, { recursive: true });
+    const logFile = join(profile.logDir, "functions.log");
+    const server = join(PROJECT_ROOT, "scripts", "stack", "functions_server.ts");
+    // sh redirects output to the log and execs Deno, so the pid is the server's own.
+    const child = new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        'exec "$0" "$@" >>"$FUNCTIONS_LOG" 2>&1',
+        Deno.execPath(),
+        "run",
+        "--allow-all",
+        "--quiet",
+        // A request's signal aborts only when the client goes away, as in Supabase's edge runtime.
+        "--unstable-no-legacy-abort",
+        server,
+        "--port",
+        String(profile.functionsPort),
+      ],
+      cwd: PROJECT_ROOT,
+      env: { ...functionsEnv(profile, secrets), FUNCTIONS_LOG: logFile, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    child.unref();
+    await Deno.writeTextFile(profile.functionsPidFile, `${child.pid}\n`);
+  }
+  await waitForHealth(profile, 60_000);
+}
+
+/** Stops the functions server and waits for it to exit. */
+export async function stopFunctions(profile: StackProfile): Promise<void> {
+  const pid = await functionsPid(profile);
+  if (pid) {
+    Deno.kill(pid, "SIGTERM");
+    for (let waited = 0; waited < 10_000 && await functionsPid(profile); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (await functionsPid(profile)) Deno.kill(pid, "SIGKILL");
+  }
+  await Deno.remove(profile.functionsPidFile).catch(() => {});
+}
+
+/** The health URL of the data gateway, which answers without credentials. */
+export function healthUrl(profile: StackProfile): string {
+  return `${apiUrl(profile)}/functions/v1/tenant-data/health`;
+}
+
+async function waitForHealth(profile: StackProfile, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(healthUrl(profile));
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (!(await functionsPid(profile))) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `The functions server did not become healthy: see ${join(profile.logDir, "functions.log")}`,
+  );
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createRouter, loadFunctions } from "./functions_server.ts";
+import { PROJECT_ROOT } from "./profile.ts";
+
+const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 } } as Deno.ServeHandlerInfo;
+
+Deno.test("loadFunctions() finds every function and leaves Deno.serve as it was", async () => {
+  const serve = Deno.serve;
+  const handlers = await loadFunctions(join(PROJECT_ROOT, "functions"));
+  assert.deepEqual([...handlers.keys()].sort(), ["tenant-admin", "tenant-data"]);
+  assert.equal(Deno.serve, serve);
+});
+
+Deno.test("the router hands a function the path Supabase gives it and 404s unknown functions", async () => {
+  const seen: string[] = [];
+  const route = createRouter(
+    new Map([["echo", (request: Request) => {
+      seen.push(new URL(request.url).pathname + new URL(request.url).search);
+      return new Response("ok");
+    }]]),
+  );
+  assert.equal(
+    (await route(new Request("http://h/functions/v1/echo/rest/v1/t?select=id"), info)).status,
+    200,
+  );
+  assert.deepEqual(seen, ["/echo/rest/v1/t?select=id"]);
+  assert.equal((await route(new Request("http://h/functions/v1/missing/x"), info)).status, 404);
+  assert.equal((await route(new Request("http://h/other"), info)).status, 404);
+});
+
+Deno.test("the router turns a throwing function into an opaque 500", async () => {
+  const route = createRouter(
+    new Map([["boom", () => {
+      throw new Error("secret detail postgresql://u:p@h/db");
+    }]]),
+  );
+  const response = await route(new Request("http://h/functions/v1/boom"), info);
+  assert.equal(response.status, 500);
+  const body = await response.text();
+  assert.doesNotMatch(body, /secret|postgresql/);
+});

@@ -1,0 +1,88 @@
+/**
+ * What `npm run status` prints: URLs, keys, databases, tenants and their data sources, as a table or as
+ * the JSON object of CONTRACT.md.
+ *
+ * @module
+ */
+import Table from "cli-table3";
+import postgres from "postgres";
+import { functionsPid } from "./functions_process.ts";
+import { apiUrl, APP_DATABASE, databaseUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
+import type { StackSecrets } from "./secrets.ts";
+
+/** One tenant and where its data lives. */
+export interface TenantRoute {
+  slug: string;
+  status: string;
+  data_source: string;
+}
+
+/** The status of a local stack. */
+export interface StackStatus {
+  api_url: string;
+  functions_url: string;
+  db_url: string;
+  tenant_db_urls: Record<string, string>;
+  anon_key: string;
+  service_role_key: string;
+  jwt_secret: string;
+  database_running: boolean;
+  functions_running: boolean;
+  tenants: TenantRoute[];
+}
+
+/** Collects the stack's status; reads tenants from the application database when it is up. */
+export async function stackStatus(profile: StackProfile, secrets: StackSecrets): Promise<StackStatus> {
+  const tenants = await readTenants(databaseUrl(profile, APP_DATABASE));
+  return {
+    api_url: apiUrl(profile),
+    functions_url: `${apiUrl(profile)}/functions/v1`,
+    db_url: databaseUrl(profile, APP_DATABASE),
+    tenant_db_urls: Object.fromEntries(TENANT_DATABASES.map((name) => [name, databaseUrl(profile, name)])),
+    anon_key: secrets.anonKey,
+    service_role_key: secrets.serviceRoleKey,
+    jwt_secret: secrets.jwtSecret,
+    database_running: tenants !== undefined,
+    functions_running: (await functionsPid(profile)) !== undefined,
+    tenants: tenants ?? [],
+  };
+}
+
+/** Renders the status as tables for people. */
+export function formatStatus(status: StackStatus): string {
+  const services = new Table({ head: ["", "value"] });
+  services.push(
+    ["API URL", status.api_url],
+    ["Functions", `${status.functions_url}/{tenant-data,tenant-admin}`],
+    ["Database", `${status.db_url} (application)`],
+    ...Object.entries(status.tenant_db_urls).map(([name, url]) => [`  ${name}`, url]),
+    ["PostgreSQL", status.database_running ? "running" : "stopped"],
+    ["Functions server", status.functions_running ? "running" : "stopped"],
+    ["JWT secret", `${status.jwt_secret} (Supabase's local default)`],
+    ["anon key", status.anon_key],
+    ["service_role key", status.service_role_key],
+  );
+  const tenants = new Table({ head: ["tenant", "status", "data source"] });
+  tenants.push(...status.tenants.map((t) => [t.slug, t.status, t.data_source]));
+  return `${services.toString()}\n${
+    status.tenants.length ? tenants.toString() : "No tenants (database stopped or not migrated)"
+  }`;
+}
+
+async function readTenants(url: string): Promise<TenantRoute[] | undefined> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    return await sql<TenantRoute[]>`
+      select t.slug, t.status::text as status,
+             coalesce(ds.name, 'default' || coalesce(' (' || d.name || ')', '')) as data_source
+      from public.tenants t
+      left join private.data_sources ds on ds.id = t.data_source_id
+      left join private.data_sources d on d.is_default
+      order by t.slug`;
+  } catch (error) {
+    // Up but not migrated yet (no such table or schema): no tenants to show. Down: say so.
+    return ["42P01", "3F000"].includes((error as { code?: string }).code ?? "") ? [] : undefined;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
