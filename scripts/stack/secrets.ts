@@ -6,7 +6,7 @@
  * @module
  */
 import { SignJWT } from "jose";
-import { generateKey } from "../../functions/_shared/crypto/generate_key.ts";
+import { generateKey } from "../../functions/_shared/crypto/mod.ts";
 import type { StackProfile } from "./profile.ts";
 import { exists } from "./process.ts";
 

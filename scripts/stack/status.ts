@@ -50,10 +50,11 @@ export async function stackStatus(profile: StackProfile, secrets: StackSecrets):
 
 /** Renders the status as tables for people. */
 export function formatStatus(status: StackStatus): string {
-  const services = new Table({ head: ["", "value"] });
+  const services = plainTable();
   services.push(
     ["API URL", status.api_url],
-    ["Functions", `${status.functions_url}/{tenant-data,tenant-admin}`],
+    ["Functions", `${status.functions_url}/tenant-data, ${status.functions_url}/tenant-admin`],
+    ["Health", `${status.functions_url}/tenant-data/health`],
     ["Database", `${status.db_url} (application)`],
     ...Object.entries(status.tenant_db_urls).map(([name, url]) => [`  ${name}`, url]),
     ["PostgreSQL", status.database_running ? "running" : "stopped"],
@@ -62,11 +63,32 @@ export function formatStatus(status: StackStatus): string {
     ["anon key", status.anon_key],
     ["service_role key", status.service_role_key],
   );
-  const tenants = new Table({ head: ["tenant", "status", "data source"] });
+  const tenants = new Table({ head: ["tenant", "status", "data source"], style: { head: [] } });
   tenants.push(...status.tenants.map((t) => [t.slug, t.status, t.data_source]));
-  return `${services.toString()}\n${
-    status.tenants.length ? tenants.toString() : "No tenants (database stopped or not migrated)"
-  }`;
+  const tenantText = status.tenants.length
+    ? tenants.toString()
+    : "No tenants (database stopped or not migrated)";
+  return `${services.toString()}\n\n${tenantText}`;
+}
+
+/** A borderless two-column table: long keys stay copyable. */
+function plainTable(): Table.Table {
+  const none = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "" };
+  return new Table({
+    chars: {
+      ...none,
+      "bottom-left": "",
+      "bottom-right": "",
+      left: "",
+      "left-mid": "",
+      mid: "",
+      "mid-mid": "",
+      right: "",
+      "right-mid": "",
+      middle: "  ",
+    },
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+  });
 }
 
 async function readTenants(url: string): Promise<TenantRoute[] | undefined> {
