@@ -1,0 +1,55 @@
+/**
+ * A database error as the client sees it: the server's `code`, `message`, `detail` and `hint`, with
+ * PostgREST's status — and nothing else from the driver's error object.
+ *
+ * @module
+ */
+
+import { PostgrestError } from "./errors.ts";
+import { statusForSqlState } from "./sql_state.ts";
+
+/** Options of {@linkcode databaseError}. */
+export interface DatabaseErrorOptions {
+  /** Whether the request carried a user JWT (decides 401 or 403 for `42501`). */
+  authenticated: boolean;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * Converts an error thrown by the database driver into a {@linkcode PostgrestError}.
+ *
+ * Only four fields are copied, each only when it is a string: `code` (a SQLSTATE), `message`, `detail`
+ * (or `details`) and `hint`. Whatever else the driver attaches (postgres.js adds `query`, `parameters`,
+ * `where`, `internal_query`, `file`, `line`, `routine`…) is never rendered, so neither the SQL text nor bind
+ * parameters reach a response. An error without a SQLSTATE (a network error, a bug) becomes an opaque
+ * `PGRSTX00` 500. The driver's error is not kept as `cause` either, so logging the result cannot leak
+ * the query or its parameters; a caller that logs the original must redact it itself.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await sql.unsafe(text, params);
+ * } catch (err) {
+ *   throw databaseError(err, { authenticated: true }); // 23505 → 409
+ * }
+ * ```
+ */
+export function databaseError(error: unknown, options: DatabaseErrorOptions): PostgrestError {
+  const code = stringField(error, "code");
+  const message = stringField(error, "message");
+  if (code === null || !SQLSTATE.test(code) || message === null) {
+    return new PostgrestError("PGRSTX00");
+  }
+  return new PostgrestError(code, message, {
+    status: statusForSqlState(code, { authenticated: options.authenticated, message }),
+    details: stringField(error, "detail") ?? stringField(error, "details"),
+    hint: stringField(error, "hint"),
+  });
+}
+
+function stringField(value: unknown, name: string): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  const field: unknown = (value as Record<string, unknown>)[name];
+  return typeof field === "string" ? field : null;
+}

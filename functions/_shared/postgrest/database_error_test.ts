@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { databaseError } from "./database_error.ts";
+
+/** Like a postgres.js PostgresError: the server's fields plus the query and its parameters. */
+function driverError(fields: Record<string, unknown>): Error {
+  return Object.assign(new Error(String(fields.message ?? "")), {
+    query: "insert into contacts (email) values ($1) returning *",
+    parameters: ["secret@acme.test"],
+    where: 'SQL statement "select secret_value"',
+    internal_query: "select secret_value",
+    routine: "_bt_check_unique",
+    ...fields,
+  });
+}
+
+Deno.test("databaseError() keeps the server's code, message, detail and hint with PostgREST's status", () => {
+  const err = databaseError(
+    driverError({
+      code: "23505",
+      message: 'duplicate key value violates unique constraint "contacts_email_key"',
+      detail: "Key (email)=(a@b.c) already exists.",
+      hint: "Use another email",
+    }),
+    { authenticated: true },
+  );
+  assert.deepEqual(err.toJSON(), {
+    code: "23505",
+    message: 'duplicate key value violates unique constraint "contacts_email_key"',
+    details: "Key (email)=(a@b.c) already exists.",
+    hint: "Use another email",
+  });
+  assert.equal(err.status, 409);
+});
+
+Deno.test("databaseError() never renders the query, its parameters or the where context", async () => {
+  const err = databaseError(
+    driverError({ code: "42501", message: "new row violates row-level security policy" }),
+    {
+      authenticated: true,
+    },
+  );
+  const text = await err.toResponse().text();
+  for (const leak of ["insert into", "secret@acme.test", "secret_value", "_bt_check_unique"]) {
+    assert.ok(!text.includes(leak), `${leak} in ${text}`);
+  }
+  assert.equal(err.cause, undefined);
+  assert.equal(err.status, 403);
+});
+
+Deno.test("databaseError() answers 42501 for anon with 401", () => {
+  assert.equal(
+    databaseError(driverError({ code: "42501", message: "permission denied" }), { authenticated: false })
+      .status,
+    401,
+  );
+});
+
+Deno.test("databaseError() accepts details spelled as PostgREST spells them", () => {
+  assert.equal(
+    databaseError({ code: "P0001", message: "m", details: "d" }, { authenticated: true }).details,
+    "d",
+  );
+});
+
+for (
+  const [name, error] of [
+    [
+      "a network error",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+    ],
+    ["an error without a code", new Error("select * from secrets")],
+    ["a string", "boom"],
+    ["null", null],
+    ["a code without a message", { code: "23505" }],
+  ] as const
+) {
+  Deno.test(`databaseError() turns ${name} into an opaque 500`, async () => {
+    const err = databaseError(error, { authenticated: true });
+    assert.deepEqual(await err.toResponse().json(), {
+      code: "PGRSTX00",
+      message: "Internal server error",
+      details: null,
+      hint: null,
+    });
+    assert.equal(err.status, 500);
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * The one table of the gateway's error codes and their HTTP statuses.
+ *
+ * Codes are grouped by layer, as PostgREST groups them (`src/PostgREST/Error.hs`):
+ *
+ * | range | layer |
+ * | --- | --- |
+ * | `PGRST0xx` | connection to the database, schema cache |
+ * | `PGRST1xx` | the request (query string, headers, body) |
+ * | `PGRST2xx` | the schema cache (unknown table, column, relationship, function) |
+ * | `PGRST3xx` | JWT authentication |
+ * | `PGRSTX00` | internal error |
+ * | `TR4xx` | Tenant Router: the gateway refuses the request (tenancy, membership, request limits) |
+ * | `TR5xx` | Tenant Router: the tenant's data is temporarily unavailable (always with `Retry-After`) |
+ *
+ * `PGRST` codes keep PostgREST's number, status and (where PostgREST's is fixed) message, so clients
+ * written against PostgREST recognise them. The gateway never invents a `PGRST` code: its own conditions
+ * get a `TR` code.
+ *
+ * **Retired codes are never reused.** A code that is no longer raised moves from {@linkcode ERROR_CODES}
+ * to {@linkcode RETIRED_CODES} with a note saying why; a new condition always takes a new number. A client
+ * that once matched on a code must never see it mean something else. PostgREST's own retired numbers are
+ * listed too, so nobody revives them here.
+ *
+ * Database errors (SQLSTATE codes such as `23505`) are not in this table: their status comes from
+ * {@linkcode statusForSqlState}.
+ *
+ * @module
+ */
+
+/** The layer an error code belongs to. */
+export type ErrorLayer =
+  | "connection"
+  | "request"
+  | "schema-cache"
+  | "jwt"
+  | "internal"
+  | "tenancy"
+  | "data-source";
+
+/** One row of {@linkcode ERROR_CODES}. */
+export interface ErrorCodeInfo {
+  /** The HTTP status the error is answered with. */
+  readonly status: number;
+  /** Which layer raises it. */
+  readonly layer: ErrorLayer;
+  /** The default message: PostgREST's where PostgREST's is fixed, else a short description. */
+  readonly message: string;
+  /** Seconds for `Retry-After`, for errors that are always temporary. */
+  readonly retryAfter?: number;
+}
+
+/**
+ * Every error code the gateway may answer with, its HTTP status, layer and default message.
+ *
+ * @example
+ * ```ts
+ * ERROR_CODES.PGRST116.status; // 406
+ * ```
+ */
+export const ERROR_CODES = {
+  // PGRST0xx: connection (answered by the executor)
+  PGRST000: {
+    status: 503,
+    layer: "connection",
+    message: "Database connection error. Retrying the connection.",
+  },
+  PGRST001: { status: 503, layer: "connection", message: "Database client error. Retrying the connection." },
+  PGRST002: {
+    status: 503,
+    layer: "connection",
+    message: "Could not query the database for the schema cache. Retrying.",
+  },
+  PGRST003: {
+    status: 504,
+    layer: "connection",
+    message: "Timed out acquiring connection from connection pool.",
+  },
+
+  // PGRST1xx: the request
+  PGRST100: { status: 400, layer: "request", message: "Cannot parse the query string" },
+  PGRST101: { status: 405, layer: "request", message: "Cannot use this method on RPC" },
+  PGRST102: { status: 400, layer: "request", message: "Cannot parse the request body" },
+  PGRST103: { status: 416, layer: "request", message: "Requested range not satisfiable" },
+  PGRST105: {
+    status: 405,
+    layer: "request",
+    message: "Filters must include all and only primary key columns with 'eq' operators",
+  },
+  PGRST106: { status: 406, layer: "request", message: "Invalid schema" },
+  PGRST107: { status: 406, layer: "request", message: "None of these media types are available" },
+  PGRST108: { status: 400, layer: "request", message: "Not an embedded resource in this request" },
+  PGRST111: {
+    status: 500,
+    layer: "request",
+    message:
+      "response.headers guc must be a JSON array composed of objects with a single key and a string value",
+  },
+  PGRST112: { status: 500, layer: "request", message: "response.status guc must be a valid status code" },
+  PGRST114: {
+    status: 400,
+    layer: "request",
+    message: "limit/offset querystring parameters are not allowed for PUT",
+  },
+  PGRST115: {
+    status: 400,
+    layer: "request",
+    message: "Payload values do not match URL in primary key column(s)",
+  },
+  PGRST116: { status: 406, layer: "request", message: "Cannot coerce the result to a single JSON object" },
+  PGRST117: { status: 405, layer: "request", message: "Unsupported HTTP method" },
+  PGRST118: { status: 400, layer: "request", message: "A related order is not possible" },
+  PGRST120: { status: 400, layer: "request", message: "Bad operator on an embedded resource" },
+  PGRST121: {
+    status: 500,
+    layer: "request",
+    message: "Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error",
+  },
+  PGRST122: { status: 400, layer: "request", message: "Invalid preferences given with handling=strict" },
+  PGRST123: { status: 400, layer: "request", message: "Use of aggregate functions is not allowed" },
+  PGRST124: {
+    status: 400,
+    layer: "request",
+    message: "Query result exceeds max-affected preference constraint",
+  },
+  PGRST125: { status: 404, layer: "request", message: "Invalid path specified in request URL" },
+  PGRST126: { status: 404, layer: "request", message: "Root endpoint metadata is disabled" },
+  PGRST127: { status: 400, layer: "request", message: "Feature not implemented" },
+  PGRST128: {
+    status: 400,
+    layer: "request",
+    message: "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+  },
+
+  // PGRST2xx: schema cache (answered by the planner)
+  PGRST200: {
+    status: 400,
+    layer: "schema-cache",
+    message: "Could not find a relationship in the schema cache",
+  },
+  PGRST201: {
+    status: 300,
+    layer: "schema-cache",
+    message: "Could not embed because more than one relationship was found",
+  },
+  PGRST202: {
+    status: 404,
+    layer: "schema-cache",
+    message: "Could not find the function in the schema cache",
+  },
+  PGRST203: { status: 300, layer: "schema-cache", message: "Could not choose the best candidate function" },
+  PGRST204: { status: 400, layer: "schema-cache", message: "Could not find the column in the schema cache" },
+  PGRST205: { status: 404, layer: "schema-cache", message: "Could not find the table in the schema cache" },
+
+  // PGRST3xx: JWT (answered by the auth stage; 401s carry WWW-Authenticate)
+  PGRST300: { status: 500, layer: "jwt", message: "Server lacks JWT secret" },
+  PGRST301: { status: 401, layer: "jwt", message: "JWT could not be decoded" },
+  PGRST302: { status: 401, layer: "jwt", message: "Anonymous access is disabled" },
+  PGRST303: { status: 401, layer: "jwt", message: "JWT claims validation failed" },
+
+  // PGRSTX00: internal
+  PGRSTX00: { status: 500, layer: "internal", message: "Internal server error" },
+
+  // TR4xx: the gateway refuses the request
+  TR401: {
+    status: 400,
+    layer: "tenancy",
+    message: "Tenant required: you belong to several tenants, send x-tenant-id with the one to use",
+  },
+  TR403: {
+    // One message for "no such tenant" and "not a member": it must not reveal whether the tenant exists.
+    status: 403,
+    layer: "tenancy",
+    message: "Cannot access tenant: it does not exist or you are not a member",
+  },
+  TR413: { status: 413, layer: "request", message: "Request body too large" },
+
+  // TR5xx: the tenant's data is temporarily unavailable
+  TR503: {
+    status: 503,
+    layer: "data-source",
+    message: "Data source unavailable: try again later",
+    retryAfter: 10,
+  },
+  TR504: {
+    status: 503,
+    layer: "data-source",
+    message: "Tenant is being moved: writes are paused, try again shortly",
+    retryAfter: 5,
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A code listed in {@linkcode ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Codes that were once raised and are never to be raised again, with the reason. PostgREST's retired
+ * numbers are included so they are not revived here.
+ */
+export const RETIRED_CODES: Readonly<Record<string, string>> = {
+  PGRST104: "PostgREST: ParseRequestError, no longer used",
+  PGRST109: "PostgREST: LimitNoOrderError (limit on PATCH/DELETE without order), no longer used",
+  PGRST110: "PostgREST: OffLimitsChangesError, no longer used",
+  PGRST113: "PostgREST: BinaryFieldError, no longer used",
+  PGRST119: "PostgREST: SpreadNotToOne, no longer used",
+};
+
+/**
+ * Whether `code` is a live code of {@linkcode ERROR_CODES}.
+ *
+ * @example
+ * ```ts
+ * isErrorCode("PGRST100"); // true
+ * isErrorCode("23505"); // false: a SQLSTATE
+ * ```
+ */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}

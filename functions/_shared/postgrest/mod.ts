@@ -1,0 +1,65 @@
+/**
+ * The gateway's PostgREST language: the parse stage of the pipeline parse → plan → sql → execute →
+ * respond, and the error type of every stage.
+ *
+ * - {@linkcode parseRequest}: an HTTP `Request` to `/rest/v1/<table>` or `/rest/v1/rpc/<fn>` → an
+ *   {@linkcode ApiRequest} (resource, method, query, preferences, accept, range, JSON body). Pure: no
+ *   catalog, no database. Its parts are usable alone: {@linkcode parseQuery} (and the grammars
+ *   {@linkcode parseSelect}, {@linkcode parseFilter}, {@linkcode parseLogic}, {@linkcode parseOrder}),
+ *   {@linkcode parseHeaders} ({@linkcode parsePrefer}, {@linkcode parseAccept}, {@linkcode parseRange},
+ *   {@linkcode parseContentType}), {@linkcode readBody} and {@linkcode parseBody}.
+ * - {@linkcode PostgrestError}: PostgREST's error body `{code, message, details, hint}` with its HTTP status,
+ *   rendered by `toResponse()`. Codes and statuses live in one table, {@linkcode ERROR_CODES}; retired codes
+ *   ({@linkcode RETIRED_CODES}) are never reused.
+ * - {@linkcode statusForSqlState} and {@linkcode databaseError}: database errors with PostgREST's statuses,
+ *   without query text or parameters.
+ * - The limits a request must respect are in one module: {@linkcode MAX_LIMIT}, {@linkcode MAX_OFFSET},
+ *   {@linkcode MAX_EMBED_DEPTH}, {@linkcode MAX_LOGIC_DEPTH}, {@linkcode MAX_BODY_BYTES}.
+ *
+ * The grammars throw {@linkcode QuerySyntaxError} (a `SyntaxError` with a 1-based position);
+ * {@linkcode parseQuery} and {@linkcode parseRequest} turn it into `PGRST100`, so a caller of the stage
+ * only handles `PostgrestError`.
+ *
+ * @example
+ * ```ts
+ * import { parseRequest, PostgrestError } from "../_shared/postgrest/mod.ts";
+ *
+ * try {
+ *   const apiRequest = await parseRequest(request, { path: "/rest/v1/contacts" });
+ *   // plan → sql → execute → respond
+ * } catch (err) {
+ *   if (err instanceof PostgrestError) return err.toResponse();
+ *   throw err;
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { databaseError, type DatabaseErrorOptions } from "./database_error.ts";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorLayer,
+  isErrorCode,
+  RETIRED_CODES,
+} from "./error_codes.ts";
+export { PostgrestError, type PostgrestErrorBody, type PostgrestErrorOptions } from "./errors.ts";
+export { MAX_BODY_BYTES, MAX_EMBED_DEPTH, MAX_LIMIT, MAX_LOGIC_DEPTH, MAX_OFFSET } from "./limits.ts";
+export { type MediaRange, parseAccept, parseMediaRange } from "./parse_accept.ts";
+export { parseBody, type ParseBodyOptions } from "./parse_body.ts";
+export { parseContentType } from "./parse_content_type.ts";
+export { parseFilter } from "./parse_filter.ts";
+export { DEFAULT_SCHEMAS, parseHeaders, type ParseHeadersOptions } from "./parse_headers.ts";
+export { parseLogic, type ParseLogicOptions } from "./parse_logic.ts";
+export { parseOrder } from "./parse_order.ts";
+export { parsePrefer } from "./parse_prefer.ts";
+export { parseQuery, type ParseQueryOptions } from "./parse_query.ts";
+export { parseRange, type ParseRangeOptions } from "./parse_range.ts";
+export { API_PREFIX, parseRequest, type ParseRequestOptions } from "./parse_request.ts";
+export { CAST_TYPE_PATTERN, parseSelect, type ParseSelectOptions } from "./parse_select.ts";
+export { readBody, type ReadBodyOptions } from "./read_body.ts";
+export type * from "./request.ts";
+export { statusForSqlState, type StatusForSqlStateOptions } from "./sql_state.ts";
+export { QuerySyntaxError, type QuerySyntaxErrorOptions } from "./syntax_error.ts";
