@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const programs = {
   stack: "scripts/stack/main.ts",
-  test: "scripts/test.ts",
+  test: "scripts/run_tests.ts",
   tenants: "scripts/tenants/main.ts",
   bench: "bench/main.ts",
 };

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { Cluster } from "./cluster.ts";
+import { registerLocalDataSources } from "./data_sources.ts";
 import { resetDatabases } from "./databases.ts";
 import { startFunctions, stopFunctions } from "./functions_process.ts";
 import { ensurePrerequisites, type Prerequisites } from "./prerequisites.ts";
@@ -45,12 +46,13 @@ export async function startDatabase(profile: StackProfile): Promise<RunningStack
   return { profile, prerequisites, cluster, secrets };
 }
 
-/** Re-applies migrations and seed to every database. */
+/** Re-applies migrations and seed to every database and registers the tenant databases as data sources. */
 export async function resetStack(stack: RunningStack): Promise<void> {
   const { profile } = stack;
   await Deno.remove(seededMarker(profile)).catch(() => {});
   console.error("Applying migrations and seed with the Supabase CLI…");
   await resetDatabases(stack);
+  await registerLocalDataSources(profile, stack.secrets);
   await Deno.writeTextFile(seededMarker(profile), `${new Date().toISOString()}\n`);
 }
 

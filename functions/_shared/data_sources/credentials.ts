@@ -1,0 +1,61 @@
+/**
+ * The secret part of a data source: one JSON document per row, sealed with AES-256-GCM and bound to its
+ * row and field by associated data, stored as `secret_ciphertext`, `secret_nonce`, `secret_key_id`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { type Keyring, openText, seal, type Sealed } from "../crypto/mod.ts";
+
+/** The table and field every data-source secret is bound to. */
+export const CREDENTIALS_CONTEXT = { table: "private.data_sources", field: "secret" } as const;
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string");
+
+/** Credentials of a `postgres` data source: a connection string, direct or through Supavisor. */
+export const PostgresCredentials = z.object({ url: postgresUrl }).strict();
+
+/** Credentials of a `supabase` data source: the project URL, its API keys and (optionally) JWT secret. */
+export const SupabaseCredentials = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  anon_key: z.string().min(20),
+  service_key: z.string().min(20),
+  jwt_secret: z.string().min(32).optional(),
+}).strict();
+
+/** Decrypted credentials by kind. */
+export type DataSourceCredentials =
+  | { kind: "postgres"; credentials: z.infer<typeof PostgresCredentials> }
+  | { kind: "supabase"; credentials: z.infer<typeof SupabaseCredentials> };
+
+/** Seals credentials for one data source row. */
+export async function sealCredentials(
+  keyring: Keyring,
+  options: { dataSourceId: string; credentials: Record<string, unknown> },
+): Promise<Sealed> {
+  return await seal(keyring, JSON.stringify(options.credentials), {
+    ...CREDENTIALS_CONTEXT,
+    rowId: options.dataSourceId,
+  });
+}
+
+/** Opens and validates one data source's credentials. */
+export async function openCredentials(
+  keyring: Keyring,
+  row: {
+    id: string;
+    kind: string;
+    secret_ciphertext: Uint8Array;
+    secret_nonce: Uint8Array;
+    secret_key_id: string;
+  },
+): Promise<DataSourceCredentials> {
+  const text = await openText(keyring, {
+    ciphertext: row.secret_ciphertext,
+    nonce: row.secret_nonce,
+    keyId: row.secret_key_id,
+  }, { ...CREDENTIALS_CONTEXT, rowId: row.id });
+  const json: unknown = JSON.parse(text);
+  if (row.kind === "supabase") return { kind: "supabase", credentials: SupabaseCredentials.parse(json) };
+  return { kind: "postgres", credentials: PostgresCredentials.parse(json) };
+}

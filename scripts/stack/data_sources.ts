@@ -1,0 +1,43 @@
+/**
+ * Registers the local tenant databases as data sources after a reset, the way an operator would with
+ * `npm run tenants -- data-source add`: credentials sealed with the stack's generated key. Seeds cannot do
+ * this, since the key exists only on this machine.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import { Keyring } from "../../functions/_shared/crypto/mod.ts";
+import { registerDataSource, registerKeys } from "../../functions/_shared/data_sources/mod.ts";
+import { APP_DATABASE, databaseUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
+import type { StackSecrets } from "./secrets.ts";
+
+/** The demo routing of CONTRACT.md: acme has its own database; everyone else uses the default one. */
+const DEDICATED_TENANTS: Record<string, (typeof TENANT_DATABASES)[number]> = { acme: "tenant_acme" };
+const DEFAULT_DATA_SOURCE = "tenant_shared";
+
+/** Registers the key, every local tenant database, and routes the demo tenants. */
+export async function registerLocalDataSources(profile: StackProfile, secrets: StackSecrets): Promise<void> {
+  const keyring = await Keyring.fromEnv(new Map(Object.entries(secrets.encryption)));
+  const sql = postgres(databaseUrl(profile, APP_DATABASE), { max: 1, onnotice: () => {} });
+  try {
+    await sql.begin(async (tx) => {
+      await registerKeys(tx, keyring);
+      for (const name of TENANT_DATABASES) {
+        await registerDataSource(tx, keyring, {
+          name,
+          kind: "postgres",
+          credentials: { url: databaseUrl(profile, name) },
+          isDefault: name === DEFAULT_DATA_SOURCE,
+        });
+      }
+      for (const [slug, dataSource] of Object.entries(DEDICATED_TENANTS)) {
+        await tx`
+          update public.tenants
+          set data_source_id = (select id from private.data_sources where name = ${dataSource})
+          where slug = ${slug}`;
+      }
+    });
+  } finally {
+    await sql.end();
+  }
+}
