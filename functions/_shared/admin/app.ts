@@ -14,7 +14,9 @@ export interface AdminHandlerOptions {
  * Deno.serve(createAdminHandler({ functionName: "tenant-admin" }));
  * ```
  */
-export function createAdminHandler(options: AdminHandlerOptions): (request: Request) => Response | Promise<Response> {
+export function createAdminHandler(
+  options: AdminHandlerOptions,
+): (request: Request) => Response | Promise<Response> {
   const app = new Hono().basePath(`/${options.functionName}`);
   app.get("/health", (c) => c.json({ status: "ok", function: options.functionName }));
   app.notFound((c) => c.json({ code: "not_found", message: "No such endpoint" }, 404));

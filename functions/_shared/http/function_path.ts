@@ -11,7 +11,11 @@
 export function functionPath(url: URL, functionName: string): string {
   const marker = `/${functionName}`;
   const path = url.pathname;
-  const at = path.startsWith("/functions/v1" + marker) ? "/functions/v1".length : path.startsWith(marker) ? 0 : -1;
+  const at = path.startsWith("/functions/v1" + marker)
+    ? "/functions/v1".length
+    : path.startsWith(marker)
+    ? 0
+    : -1;
   if (at < 0) return path;
   const rest = path.slice(at + marker.length);
   if (rest !== "" && !rest.startsWith("/")) return path;
