@@ -24,11 +24,18 @@ Deno.test("fromEnv() loads TENANT_ENCRYPTION_KEYS with the key named by TENANT_E
 });
 
 Deno.test("fromEnv() reads Deno.env", async () => {
+  // The test stack sets these for other tests: put them back afterwards.
+  const saved = ["TENANT_ENCRYPTION_KEYS", "TENANT_ENCRYPTION_ACTIVE_KEY"].map((
+    name,
+  ) => [name, Deno.env.get(name)]);
   Deno.env.set("TENANT_ENCRYPTION_KEYS", `kdeno:${KEY_A}`);
+  Deno.env.set("TENANT_ENCRYPTION_ACTIVE_KEY", "kdeno");
   try {
     assert.equal((await Keyring.fromEnv(Deno.env)).activeKeyId, "kdeno");
   } finally {
-    Deno.env.delete("TENANT_ENCRYPTION_KEYS");
+    for (const [name, value] of saved) {
+      value === undefined ? Deno.env.delete(name!) : Deno.env.set(name!, value);
+    }
   }
 });
 

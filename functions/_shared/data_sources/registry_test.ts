@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { generateKey, Keyring } from "../crypto/mod.ts";
+import { requireEnv } from "../testing/require_env.ts";
 import { openCredentials } from "./credentials.ts";
 import { displayFields, registerDataSource, registerKeys } from "./registry.ts";
 
@@ -26,13 +27,10 @@ Deno.test("displayFields() reads the project ref of a Supabase project URL", () 
   assert.equal(displayFields("supabase", "http://127.0.0.1:54321").project_ref, null);
 });
 
-const dbUrl = Deno.env.get("SUPABASE_DB_URL");
-
 Deno.test({
   name: "registerDataSource() stores sealed credentials that open again, under a registered key",
-  ignore: dbUrl === undefined,
   async fn() {
-    const sql = postgres(dbUrl!, { max: 1, onnotice: () => {} });
+    const sql = postgres(requireEnv("SUPABASE_DB_URL"), { max: 1, onnotice: () => {} });
     const keyring = await Keyring.fromKeys([generateKey()]);
     const rollback = new Error("rollback");
     try {

@@ -1,0 +1,74 @@
+/**
+ * The execute stage: the only stage of the gateway that touches a tenant database. One transaction per
+ * request, pipelined on one connection so it costs one round trip: `begin [read only]`, the request's
+ * role, claims and statement timeout as transaction-local settings (never a session-level `SET`, which
+ * would leak to the next request on the pooled connection), the statement, `commit`.
+ *
+ * @module
+ */
+import type postgres from "postgres";
+import { databaseError, type PostgrestError } from "../postgrest/mod.ts";
+
+/** A statement with its bind parameters; user input only ever travels in `params`. */
+export interface BoundStatement {
+  text: string;
+  params: readonly (string | number | boolean | null)[];
+}
+
+/** The claims the gateway sets for the tenant database's RLS (`request.jwt.claims`). */
+export interface RequestClaims {
+  sub: string;
+  role: "authenticated";
+  email?: string;
+  aud?: string | string[];
+  tenant_id: string;
+  tenant_role: "owner" | "admin" | "member" | "viewer";
+}
+
+/** Options of {@linkcode executeStatement}. */
+export interface ExecuteOptions {
+  claims: RequestClaims;
+  /** GET and HEAD run read-only: a read can never write, whatever the SQL says. */
+  readOnly: boolean;
+  statementTimeoutMs: number;
+}
+
+/**
+ * Runs one statement as the request's user and returns its rows. A database error becomes a
+ * {@linkcode PostgrestError} carrying only the server's code, message, detail and hint.
+ *
+ * @example
+ * ```ts
+ * const rows = await executeStatement(pool, { text: "select 1 as one", params: [] }, {
+ *   claims, readOnly: true, statementTimeoutMs: 8000,
+ * });
+ * ```
+ */
+export async function executeStatement(
+  pool: postgres.Sql,
+  statement: BoundStatement,
+  options: ExecuteOptions,
+): Promise<postgres.Row[]> {
+  const connection = await pool.reserve();
+  try {
+    const settled = await Promise.allSettled([
+      connection.unsafe(options.readOnly ? "begin isolation level read committed read only" : "begin"),
+      connection`
+        select set_config('role', ${options.claims.role}, true),
+               set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
+               set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)`,
+      connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[]),
+      // After an error the server turns this commit into a rollback.
+      connection.unsafe("commit"),
+    ]);
+    const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failure) throw toPostgrestError(failure.reason);
+    return (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
+  } finally {
+    connection.release();
+  }
+}
+
+function toPostgrestError(error: unknown): PostgrestError {
+  return databaseError(error, { authenticated: true });
+}

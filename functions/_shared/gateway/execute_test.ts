@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { PostgrestError } from "../postgrest/mod.ts";
+import { requireEnv } from "../testing/require_env.ts";
+import { executeStatement, type RequestClaims } from "./execute.ts";
+
+const GLOBEX = "a0000000-0000-4000-8000-000000000002";
+const INITECH = "a0000000-0000-4000-8000-000000000003";
+const claims = (tenant_id: string, tenant_role: RequestClaims["tenant_role"] = "owner"): RequestClaims => ({
+  sub: "b0000000-0000-4000-8000-000000000003",
+  role: "authenticated",
+  tenant_id,
+  tenant_role,
+});
+
+function dbTest(name: string, fn: (pool: postgres.Sql) => Promise<void>): void {
+  Deno.test(name, async () => {
+    // One connection, so every request reuses the connection of the one before.
+    const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 1, onnotice: () => {} });
+    try {
+      await fn(pool);
+    } finally {
+      await pool.end();
+    }
+  });
+}
+
+dbTest("executeStatement() runs as authenticated and RLS limits rows to the claimed tenant", async (pool) => {
+  const text = "select distinct tenant_id::text as tenant, current_user as role from public.accounts";
+  const rows = await executeStatement(pool, { text, params: [] }, {
+    claims: claims(GLOBEX),
+    readOnly: true,
+    statementTimeoutMs: 5000,
+  });
+  assert.deepEqual(rows.map((row) => ({ ...row })), [{ tenant: GLOBEX, role: "authenticated" }]);
+});
+
+dbTest("executeStatement() leaves no role or claims behind on the pooled connection", async (pool) => {
+  await executeStatement(pool, { text: "select 1", params: [] }, {
+    claims: claims(INITECH),
+    readOnly: true,
+    statementTimeoutMs: 5000,
+  });
+  const [after] = await pool`
+    select current_user as role, coalesce(current_setting('request.jwt.claims', true), '') as claims,
+           current_setting('statement_timeout') as timeout`;
+  assert.equal(after?.role, "postgres");
+  assert.equal(after?.claims, "");
+  assert.notEqual(after?.timeout, "5s");
+});
+
+dbTest("executeStatement() refuses a write in a read-only request", async (pool) => {
+  await assert.rejects(
+    executeStatement(pool, { text: "delete from public.notes", params: [] }, {
+      claims: claims(GLOBEX),
+      readOnly: true,
+      statementTimeoutMs: 5000,
+    }),
+    (error) => error instanceof PostgrestError && error.code === "25006" && error.status === 405,
+  );
+});
+
+dbTest("executeStatement() ends a slow statement at the timeout with 57014 and no SQL text", async (pool) => {
+  await assert.rejects(
+    executeStatement(pool, { text: "select pg_sleep(5) /* marker-sql-text */", params: [] }, {
+      claims: claims(GLOBEX),
+      readOnly: true,
+      statementTimeoutMs: 100,
+    }),
+    (error) => {
+      assert.ok(error instanceof PostgrestError);
+      assert.equal(error.code, "57014");
+      assert.doesNotMatch(JSON.stringify(error.toJSON()), /marker-sql-text|pg_sleep/);
+      return true;
+    },
+  );
+});
+
+dbTest("executeStatement() binds hostile values as parameters, never as SQL", async (pool) => {
+  const hostile = "'; drop table public.accounts; --";
+  const rows = await executeStatement(pool, { text: "select $1::text as value", params: [hostile] }, {
+    claims: claims(GLOBEX),
+    readOnly: false,
+    statementTimeoutMs: 5000,
+  });
+  assert.equal(rows[0]?.value, hostile);
+  const [table] = await pool`select to_regclass('public.accounts') is not null as present`;
+  assert.equal(table?.present, true);
+});
