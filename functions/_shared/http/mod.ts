@@ -1,7 +1,9 @@
 /**
- * HTTP helpers shared by the functions: paths inside a function and JSON responses.
+ * HTTP helpers shared by the functions: paths inside a function, JSON responses, CORS, Server-Timing.
  *
  * @module
  */
+export { CORS_HEADERS, preflightResponse, withCors } from "./cors.ts";
 export { functionPath } from "./function_path.ts";
 export { jsonResponse } from "./json_response.ts";
+export { ServerTiming } from "./server_timing.ts";
