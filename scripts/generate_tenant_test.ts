@@ -1,7 +1,8 @@
 /**
- * Tests of generate_tenant.ts against a real, migrated tenant database given by `TENANT_DB_URL`
- * (for example `postgresql://postgres:postgres@127.0.0.1:54322/tenant_shared?sslmode=disable`), connected as
- * the database owner. The tests write a scratch tenant and delete it again; other tenants are not touched.
+ * Tests of generate_tenant.ts against a real, migrated tenant database given by `TENANT_DB_URL` (or
+ * `TENANT_SHARED_DB_URL`, which the project's test runner sets), for example
+ * `postgresql://postgres:postgres@127.0.0.1:54322/tenant_shared?sslmode=disable`, connected as the database
+ * owner. The tests write a scratch tenant and delete it again; other tenants are not touched.
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
@@ -11,7 +12,7 @@ import { generateTenant, TENANT_TABLES, type TenantTable } from "./generate_tena
 const TENANT = "e0000000-0000-4000-8000-0000000000e1";
 
 function connect(): postgres.Sql {
-  const url = Deno.env.get("TENANT_DB_URL");
+  const url = Deno.env.get("TENANT_DB_URL") ?? Deno.env.get("TENANT_SHARED_DB_URL");
   if (!url) {
     throw new Error(
       "TENANT_DB_URL is not set: point it at a migrated tenant database, connected as its owner " +
@@ -161,6 +162,14 @@ Deno.test("generateTenant() satisfies every foreign key and the address sync", a
             'postal_code', postal_code, 'country', country)), '{}')`;
       assert.equal(row?.n, 0, `${table}: address and address columns agree`);
     }
+    const [events] = await sql<{ total: number; stamped: number; statuses: number }[]>`
+      select count(*)::int as total,
+             count(*) filter (where status = 'draft' or (to_jsonb(e) ->> (status || '_at')) is not null)::int as stamped,
+             count(distinct status)::int as statuses
+      from public.events as e
+      where tenant_id = ${TENANT}`;
+    assert.equal(events?.stamped, events?.total, "every event carries the timestamp of its current stage");
+    assert.equal(events?.statuses, 9, "events cover every workflow status");
   } finally {
     await deleteTenant(sql, TENANT);
     await sql.end();
