@@ -92,7 +92,7 @@ try {
   }
 
   await pgProve(APP_DATABASE, "supabase/tests");
-  await pgProve(TENANT_DATABASES[0], "tenant-db/supabase/tests");
+  for (const database of TENANT_DATABASES) await pgProve(database, "tenant-db/supabase/tests");
 
   const env = {
     ...functionsEnv(profile, stack.secrets),

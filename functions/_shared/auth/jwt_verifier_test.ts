@@ -52,13 +52,15 @@ Deno.test("fromEnv() refuses to start with an empty environment (no default secr
 });
 
 Deno.test("fromEnv() reads SUPABASE_JWT_SECRET from Deno.env", async () => {
+  // The test stack sets this variable for other tests: put it back afterwards.
+  const saved = Deno.env.get("SUPABASE_JWT_SECRET");
   Deno.env.set("SUPABASE_JWT_SECRET", SECRET);
   try {
     const fromEnv = await JwtVerifier.fromEnv(Deno.env, { now: fakeClock().now });
     assert.deepEqual(fromEnv.algorithms, ["HS256"]);
     assert.equal((await fromEnv.verifyUserToken(await sign(userClaims()))).sub, USER_ID);
   } finally {
-    Deno.env.delete("SUPABASE_JWT_SECRET");
+    saved === undefined ? Deno.env.delete("SUPABASE_JWT_SECRET") : Deno.env.set("SUPABASE_JWT_SECRET", saved);
   }
 });
 
