@@ -1,0 +1,441 @@
+/**
+ * The gateway's connection pools: one lazily created postgres.js pool per data source, bounded per
+ * process, each behind its own circuit breaker.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import { describeConnectionError, isConnectionFailure } from "./_connection_errors.ts";
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from "./circuit_breaker.ts";
+import type { DataSource } from "./data_source.ts";
+import { DataSourceUnavailableError } from "./errors.ts";
+import { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
+
+/** The default number of pools one process keeps: 50. */
+export const DEFAULT_MAX_POOLS = 50;
+/** The default number of connections all pools of one process may open together: 200. */
+export const DEFAULT_CONNECTION_BUDGET = 200;
+/** The default idle timeout of a pooled connection, in seconds: 30. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+/** The default max lifetime of a pooled connection, in seconds: 30 minutes, jittered per pool. */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 1_800;
+/** The default jitter of the max lifetime: ±10 %. */
+export const DEFAULT_LIFETIME_JITTER = 0.1;
+/** The default connect timeout, in seconds: 5. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+/** The default time an evicted or replaced pool gets to finish its queries, in seconds: 5. */
+export const DEFAULT_END_TIMEOUT_SECONDS = 5;
+
+/** Options of {@linkcode DataSourcePools}. */
+export interface DataSourcePoolsOptions {
+  /** How many pools to keep; the least recently used one is closed beyond it. Default 50. */
+  maxPools?: number | undefined;
+  /** How many connections all pools together may open; see {@linkcode DataSourcePools}. Default 200. */
+  connectionBudget?: number | undefined;
+  /** Seconds after which an idle connection closes; default 30. */
+  idleTimeoutSeconds?: number | undefined;
+  /** Seconds a connection lives at most, before jitter; default 1800. */
+  maxLifetimeSeconds?: number | undefined;
+  /** Relative jitter of the max lifetime per pool, 0 to 1; default 0.1 (±10 %). */
+  lifetimeJitter?: number | undefined;
+  /** Seconds to wait for a connection to open; default 5. */
+  connectTimeoutSeconds?: number | undefined;
+  /** Seconds an evicted, replaced or closing pool gets to finish running queries; default 5. */
+  endTimeoutSeconds?: number | undefined;
+  /**
+   * Prepared statements: `"auto"` (default) turns them off for URLs on a transaction-mode port
+   * ({@linkcode TRANSACTION_MODE_PORTS}, or `transactionModePorts`) and leaves postgres.js's default
+   * (on, unless the URL says `?prepare=false`) otherwise; `true` or `false` forces it for every pool.
+   */
+  prepare?: boolean | "auto" | undefined;
+  /** Ports that mean transaction mode for `prepare: "auto"`; default `[6543]`. */
+  transactionModePorts?: readonly number[] | undefined;
+  /** Options of every data source's {@linkcode CircuitBreaker} (the clock comes from `now`). */
+  breaker?: Omit<CircuitBreakerOptions, "now"> | undefined;
+  /** `application_name` of the connections; default `tenant-router`. */
+  applicationName?: string | undefined;
+  /** The clock, in milliseconds; default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Random numbers in [0, 1) for the lifetime jitter; default `Math.random`. */
+  random?: (() => number) | undefined;
+}
+
+/** One pool as {@linkcode DataSourcePools.stats} shows it. */
+export interface PoolInfo {
+  dataSourceId: string;
+  dataSourceName: string;
+  /** The credentials version the pool was built from. */
+  version: string;
+  /** The pool's size: the data source's `pool_max`, clipped by the connection budget. */
+  max: number;
+  /** Whether prepared statements were left on. */
+  prepare: boolean;
+  maxLifetimeSeconds: number;
+  idleTimeoutSeconds: number;
+  /** Requests running on the pool now. */
+  running: number;
+}
+
+/** One breaker as {@linkcode DataSourcePools.stats} shows it. */
+export interface BreakerInfo {
+  dataSourceId: string;
+  state: CircuitState;
+  retryAfterMs: number;
+  consecutiveFailures: number;
+}
+
+/** What {@linkcode DataSourcePools.stats} returns. */
+export interface DataSourcePoolsStats {
+  /** Pools from least to most recently used. */
+  pools: PoolInfo[];
+  /** The sum of the pools' `max`: never above `connectionBudget`. */
+  allocatedConnections: number;
+  connectionBudget: number;
+  breakers: BreakerInfo[];
+}
+
+/** Options of {@linkcode DataSourcePools.closeAll}. */
+export interface CloseAllOptions {
+  /**
+   * Seconds running queries get before their connections are destroyed (postgres.js `end({ timeout })`);
+   * default `endTimeoutSeconds`.
+   */
+  timeout?: number | undefined;
+}
+
+interface Settings {
+  maxPools: number;
+  connectionBudget: number;
+  idleTimeoutSeconds: number;
+  maxLifetimeSeconds: number;
+  lifetimeJitter: number;
+  connectTimeoutSeconds: number;
+  endTimeoutSeconds: number;
+  prepare: boolean | "auto";
+  transactionModePorts: readonly number[];
+  applicationName: string;
+  now: () => number;
+  random: () => number;
+}
+
+interface PoolEntry {
+  sql: postgres.Sql;
+  key: string;
+  info: Omit<PoolInfo, "running">;
+  running: number;
+}
+
+/**
+ * One postgres.js pool per data source, created on first use.
+ *
+ * - **Pool settings**: `max` from the data source's `pool_max`, `idle_timeout` 30 s, `max_lifetime`
+ *   30 min ± 10 % (jittered per pool, so pools opened together do not all reconnect at once),
+ *   `connect_timeout` 5 s, prepared statements off on transaction-mode ports (6543).
+ * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
+ *   that has no request running (or, when all are busy, the least recently used one), with
+ *   `end({ timeout })` so running queries can finish.
+ * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
+ *   pool gets `min(pool_max, budget left)`; when no budget is left, least recently used pools are
+ *   closed until at least one connection is free. A clipped pool keeps its smaller size until it is
+ *   replaced (LRU eviction, a credentials change, {@linkcode DataSourcePools.invalidate}).
+ * - **Changes**: a data source whose `version` (credentials) or `poolMax` differs from its pool's gets a
+ *   new pool; the old one is ended gracefully. {@linkcode DataSourcePools.invalidate} does the same on
+ *   a NOTIFY.
+ * - **Circuit breaker**: each data source has a {@linkcode CircuitBreaker}; connection failures (refused,
+ *   timed out, authentication, too many connections, shutdown) count, query errors do not. While it is
+ *   open, {@linkcode DataSourcePools.run} throws {@linkcode DataSourceUnavailableError} at once, without
+ *   touching the network; other data sources are not affected.
+ *
+ * @example
+ * ```ts
+ * const pools = new DataSourcePools();
+ * const rows = await pools.run(resolution.dataSource, (sql) =>
+ *   sql.begin((tx) => tx`select set_config('role', 'authenticated', true)`)
+ * );
+ * addEventListener("unload", () => pools.closeAll());
+ * ```
+ */
+export class DataSourcePools {
+  #options: Settings;
+  #breakerOptions: Omit<CircuitBreakerOptions, "now">;
+  /** Pools in least recently used order. */
+  #pools = new Map<string, PoolEntry>();
+  #breakers = new Map<string, { breaker: CircuitBreaker; version: string }>();
+  #closing = new Set<Promise<void>>();
+  #allocated = 0;
+  #closed = false;
+
+  /** Creates an empty set of pools; nothing connects until {@linkcode DataSourcePools.run}. */
+  constructor(options: DataSourcePoolsOptions = {}) {
+    this.#options = {
+      maxPools: options.maxPools ?? DEFAULT_MAX_POOLS,
+      connectionBudget: options.connectionBudget ?? DEFAULT_CONNECTION_BUDGET,
+      idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+      maxLifetimeSeconds: options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
+      lifetimeJitter: options.lifetimeJitter ?? DEFAULT_LIFETIME_JITTER,
+      connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      endTimeoutSeconds: options.endTimeoutSeconds ?? DEFAULT_END_TIMEOUT_SECONDS,
+      prepare: options.prepare ?? "auto",
+      transactionModePorts: options.transactionModePorts ?? TRANSACTION_MODE_PORTS,
+      applicationName: options.applicationName ?? "tenant-router",
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+    };
+    this.#breakerOptions = options.breaker ?? {};
+    const { maxPools, connectionBudget, lifetimeJitter } = this.#options;
+    if (!Number.isInteger(maxPools) || maxPools < 1) {
+      throw new RangeError(`Invalid pool cap: expected an integer of 1 or more, got ${maxPools}`);
+    }
+    if (!Number.isInteger(connectionBudget) || connectionBudget < 1) {
+      throw new RangeError(
+        `Invalid connection budget: expected an integer of 1 or more, got ${connectionBudget}`,
+      );
+    }
+    if (!(lifetimeJitter >= 0 && lifetimeJitter < 1)) {
+      throw new RangeError(
+        `Invalid lifetime jitter: expected a fraction from 0 to below 1, got ${lifetimeJitter}`,
+      );
+    }
+    for (const name of ["idleTimeoutSeconds", "maxLifetimeSeconds", "connectTimeoutSeconds"] as const) {
+      const value = this.#options[name];
+      if (!Number.isFinite(value) || value <= 0) {
+        throw new RangeError(`Invalid ${name}: expected seconds above 0, got ${value}`);
+      }
+    }
+    // Fail on a bad breaker configuration now rather than on the first request.
+    new CircuitBreaker(this.#breakerOptions);
+  }
+
+  /**
+   * Runs `fn` with the data source's pool (created on first use). Use `sql.begin()` inside for a
+   * transaction. Outcomes feed the data source's circuit breaker.
+   *
+   * @throws {DataSourceUnavailableError} when the breaker is open (`circuit_open`, at once), when the
+   * connection fails (`connection`; the original error is its `cause`), or when the data source is
+   * `disabled`.
+   * @throws {TypeError} for a `supabase` data source: those are reached through their Data API.
+   * Errors of the queries themselves (syntax, constraint, RLS) are rethrown as they are.
+   */
+  async run<T>(dataSource: DataSource, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error("Cannot run a query: the data-source pools are closed");
+    if (dataSource.kind !== "postgres") {
+      throw new TypeError(
+        `Cannot open a pool for data source "${dataSource.name}": it is of kind ${dataSource.kind}`,
+      );
+    }
+    if (dataSource.status === "disabled") {
+      throw new DataSourceUnavailableError({
+        dataSourceId: dataSource.id,
+        reason: "disabled",
+        retryAfterSeconds: 30,
+      });
+    }
+    const breaker = this.#breaker(dataSource);
+    const decision = breaker.tryAcquire();
+    if (!decision.allowed) {
+      throw new DataSourceUnavailableError({
+        dataSourceId: dataSource.id,
+        reason: "circuit_open",
+        retryAfterSeconds: decision.retryAfterMs / 1000,
+      });
+    }
+    let entry: PoolEntry;
+    try {
+      entry = this.#pool(dataSource);
+    } catch (error) {
+      breaker.release(decision.permit);
+      throw error;
+    }
+    entry.running++;
+    try {
+      const result = await fn(entry.sql);
+      breaker.recordSuccess(decision.permit);
+      return result;
+    } catch (error) {
+      if (isConnectionFailure(error)) {
+        breaker.recordFailure(decision.permit);
+        throw new DataSourceUnavailableError({
+          dataSourceId: dataSource.id,
+          reason: "connection",
+          retryAfterSeconds: breaker.retryAfterMs() / 1000,
+          cause: error,
+        });
+      }
+      if (isEndedPool(error)) {
+        // The pool was replaced or evicted under this request: nothing to hold against the data source.
+        breaker.release(decision.permit);
+        throw new DataSourceUnavailableError({
+          dataSourceId: dataSource.id,
+          reason: "connection",
+          retryAfterSeconds: 1,
+          cause: error,
+        });
+      }
+      if (isServerError(error)) breaker.recordSuccess(decision.permit);
+      else breaker.release(decision.permit);
+      throw error;
+    } finally {
+      entry.running--;
+    }
+  }
+
+  /**
+   * Closes a data source's pool (gracefully) and closes its breaker: for a data source that changed
+   * (NOTIFY). The next {@linkcode DataSourcePools.run} opens a new pool. No-op for an unknown id.
+   */
+  async invalidate(dataSourceId: string): Promise<void> {
+    this.#breakers.delete(dataSourceId);
+    const entry = this.#pools.get(dataSourceId);
+    if (entry !== undefined) await this.#evict(dataSourceId, entry);
+  }
+
+  /** Pools, their sizes and the breakers, without any secret. */
+  stats(): DataSourcePoolsStats {
+    return {
+      pools: [...this.#pools.values()].map((entry) => ({ ...entry.info, running: entry.running })),
+      allocatedConnections: this.#allocated,
+      connectionBudget: this.#options.connectionBudget,
+      breakers: [...this.#breakers].map(([dataSourceId, { breaker }]) => ({
+        dataSourceId,
+        state: breaker.state,
+        retryAfterMs: breaker.retryAfterMs(),
+        consecutiveFailures: breaker.consecutiveFailures,
+      })),
+    };
+  }
+
+  /** Ends every pool (running queries get `timeout` seconds) and refuses further requests: for shutdown. */
+  async closeAll(options: CloseAllOptions = {}): Promise<void> {
+    this.#closed = true;
+    const timeout = options.timeout ?? this.#options.endTimeoutSeconds;
+    const ending = [...this.#pools.values()].map((entry) => entry.sql.end({ timeout }));
+    this.#pools.clear();
+    this.#allocated = 0;
+    await Promise.all([...ending, ...this.#closing]);
+  }
+
+  #breaker(dataSource: DataSource): CircuitBreaker {
+    const known = this.#breakers.get(dataSource.id);
+    // New credentials deserve a fresh start: the operator may just have fixed them.
+    if (known !== undefined && known.version === dataSource.version) return known.breaker;
+    const breaker = new CircuitBreaker({ ...this.#breakerOptions, now: this.#options.now });
+    this.#breakers.set(dataSource.id, { breaker, version: dataSource.version });
+    return breaker;
+  }
+
+  #pool(dataSource: DataSource): PoolEntry {
+    const key = `${dataSource.version}|${dataSource.poolMax}`;
+    const existing = this.#pools.get(dataSource.id);
+    if (existing !== undefined) {
+      this.#pools.delete(dataSource.id);
+      if (existing.key === key) {
+        this.#pools.set(dataSource.id, existing); // most recently used
+        return existing;
+      }
+      this.#release(existing);
+    }
+    return this.#create(dataSource, key);
+  }
+
+  #create(dataSource: DataSource, key: string): PoolEntry {
+    const options = this.#options;
+    while (this.#pools.size >= options.maxPools) this.#evictLeastRecentlyUsed();
+    while (options.connectionBudget - this.#allocated < 1 && this.#pools.size > 0) {
+      this.#evictLeastRecentlyUsed();
+    }
+    const max = Math.min(dataSource.poolMax, options.connectionBudget - this.#allocated);
+    const jitter = (options.random() * 2 - 1) * options.lifetimeJitter;
+    const maxLifetimeSeconds = Math.round(options.maxLifetimeSeconds * (1 + jitter));
+    const credentials = dataSource.credentials();
+    if (credentials.kind !== "postgres") {
+      throw new TypeError("Cannot open a pool: not a postgres data source");
+    }
+    const url = credentials.credentials.url;
+    const prepare = this.#prepare(url);
+    let sql: postgres.Sql;
+    try {
+      sql = postgres(url, {
+        max,
+        idle_timeout: options.idleTimeoutSeconds,
+        max_lifetime: maxLifetimeSeconds,
+        connect_timeout: options.connectTimeoutSeconds,
+        ...(prepare === false ? { prepare: false } : {}),
+        onnotice: () => {},
+        connection: { application_name: options.applicationName },
+      });
+    } catch (error) {
+      // postgres.js parses the URL here; its message could quote it.
+      throw new DataSourceUnavailableError({
+        dataSourceId: dataSource.id,
+        reason: "credentials",
+        retryAfterSeconds: 30,
+        cause: new TypeError(`Cannot open a pool: ${describeConnectionError(error)}`),
+      });
+    }
+    const entry: PoolEntry = {
+      sql,
+      key,
+      running: 0,
+      info: {
+        dataSourceId: dataSource.id,
+        dataSourceName: dataSource.name,
+        version: dataSource.version,
+        max,
+        prepare: prepare ?? !/[?&]prepare=(false|0)(&|$)/.test(url),
+        maxLifetimeSeconds,
+        idleTimeoutSeconds: options.idleTimeoutSeconds,
+      },
+    };
+    this.#pools.set(dataSource.id, entry);
+    this.#allocated += max;
+    return entry;
+  }
+
+  /** `false` to turn prepared statements off; `undefined` to leave postgres.js's default and the URL's. */
+  #prepare(url: string): boolean | undefined {
+    const setting = this.#options.prepare;
+    if (setting !== "auto") return setting;
+    return isTransactionModeUrl(url, this.#options.transactionModePorts) ? false : undefined;
+  }
+
+  #evictLeastRecentlyUsed(): void {
+    let victim: [string, PoolEntry] | undefined;
+    for (const pair of this.#pools) {
+      victim ??= pair;
+      if (pair[1].running === 0) {
+        victim = pair;
+        break;
+      }
+    }
+    if (victim === undefined) return;
+    this.#pools.delete(victim[0]);
+    this.#release(victim[1]);
+    // A breaker with nothing to remember goes with its pool; one that is counting failures stays.
+    const breaker = this.#breakers.get(victim[0])?.breaker;
+    if (breaker?.state === "closed" && breaker.consecutiveFailures === 0) this.#breakers.delete(victim[0]);
+  }
+
+  async #evict(dataSourceId: string, entry: PoolEntry): Promise<void> {
+    if (this.#pools.get(dataSourceId) === entry) this.#pools.delete(dataSourceId);
+    await this.#release(entry);
+  }
+
+  /** Gives the entry's budget back and ends its pool in the background (awaited by closeAll). */
+  #release(entry: PoolEntry): Promise<void> {
+    this.#allocated -= entry.info.max;
+    const ending = entry.sql.end({ timeout: this.#options.endTimeoutSeconds }).catch(() => {});
+    this.#closing.add(ending);
+    ending.finally(() => this.#closing.delete(ending));
+    return ending;
+  }
+}
+
+function isEndedPool(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { code?: unknown }).code === "CONNECTION_ENDED";
+}
+
+function isServerError(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { name?: unknown }).name === "PostgresError";
+}

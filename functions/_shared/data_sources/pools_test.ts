@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import type postgres from "postgres";
+import { DataSource } from "./data_source.ts";
+import { DataSourceUnavailableError } from "./errors.ts";
+import { DataSourcePools, type DataSourcePoolsOptions } from "./pools.ts";
+import { closedPort, testDatabases, testDataSource } from "./testdata/helpers.ts";
+
+async function withPools(
+  options: DataSourcePoolsOptions,
+  fn: (pools: DataSourcePools) => Promise<void>,
+): Promise<void> {
+  const pools = new DataSourcePools({ endTimeoutSeconds: 1, ...options });
+  try {
+    await fn(pools);
+  } finally {
+    await pools.closeAll({ timeout: 0 });
+  }
+}
+
+async function currentDatabase(pools: DataSourcePools, source: DataSource): Promise<string> {
+  const [row] = await pools.run(source, (sql) => sql<{ db: string }[]>`select current_database() as db`);
+  return row!.db;
+}
+
+/** Runs a query and returns the pool it ran on, to check later whether that pool was ended. */
+async function poolOf(pools: DataSourcePools, source: DataSource): Promise<postgres.Sql> {
+  return await pools.run(source, async (sql) => {
+    await sql`select 1`;
+    return sql;
+  });
+}
+
+async function assertEnded(sql: postgres.Sql): Promise<void> {
+  await assert.rejects(sql`select 1`, (error: { code?: string }) => error.code === "CONNECTION_ENDED");
+}
+
+Deno.test({
+  name: "DataSourcePools.run() opens one pool per data source on first use and reuses it",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const acme = testDataSource(databases.acmeUrl, { poolMax: 4 });
+      const shared = testDataSource(databases.sharedUrl);
+      assert.equal(pools.stats().pools.length, 0);
+      assert.equal(await currentDatabase(pools, acme), "tenant_acme");
+      assert.equal(await currentDatabase(pools, shared), "tenant_shared");
+      const first = await poolOf(pools, acme);
+      assert.equal(await poolOf(pools, acme), first);
+      const stats = pools.stats();
+      assert.deepEqual(stats.pools.map((pool) => [pool.dataSourceId, pool.max]), [[shared.id, 2], [
+        acme.id,
+        4,
+      ]]);
+      assert.equal(stats.allocatedConnections, 6);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools keeps at most maxPools pools and ends the least recently used one",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({ maxPools: 2 }, async (pools) => {
+      const [a, b, c] = [1, 2, 3].map((n) => testDataSource(databases.sharedUrl, { name: `source_${n}` }));
+      const poolA = await poolOf(pools, a!);
+      const poolB = await poolOf(pools, b!);
+      await poolOf(pools, a!); // a is now the most recently used
+      await poolOf(pools, c!);
+      assert.deepEqual(pools.stats().pools.map((pool) => pool.dataSourceName), ["source_1", "source_3"]);
+      await assertEnded(poolB);
+      assert.equal(await poolOf(pools, a!), poolA);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools clips a new pool to the connection budget and frees budget by LRU eviction",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({ connectionBudget: 15 }, async (pools) => {
+      const [a, b, c] = [1, 2, 3].map((n) =>
+        testDataSource(databases.sharedUrl, { name: `source_${n}`, poolMax: 10 })
+      );
+      await poolOf(pools, a!);
+      await poolOf(pools, b!);
+      assert.deepEqual(pools.stats().pools.map((pool) => pool.max), [10, 5]);
+      assert.equal(pools.stats().allocatedConnections, 15);
+      await poolOf(pools, c!); // no budget left: a (least recently used) goes
+      const stats = pools.stats();
+      assert.deepEqual(stats.pools.map((pool) => [pool.dataSourceName, pool.max]), [["source_2", 5], [
+        "source_3",
+        10,
+      ]]);
+      assert.equal(stats.allocatedConnections, 15);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools replaces the pool of a data source whose credentials or size changed",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const id = crypto.randomUUID();
+      const before = testDataSource(databases.sharedUrl, { id, version: "k1:aaaa" });
+      const old = await poolOf(pools, before);
+      const after = testDataSource(databases.acmeUrl, { id, version: "k1:bbbb" });
+      assert.equal(await currentDatabase(pools, after), "tenant_acme");
+      await assertEnded(old);
+      const resized = testDataSource(databases.acmeUrl, { id, version: "k1:bbbb", poolMax: 7 });
+      await poolOf(pools, resized);
+      assert.deepEqual(pools.stats().pools.map((pool) => [pool.version, pool.max]), [["k1:bbbb", 7]]);
+      assert.equal(pools.stats().allocatedConnections, 7);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools.invalidate() ends a data source's pool; the next run opens a new one",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const source = testDataSource(databases.sharedUrl);
+      const old = await poolOf(pools, source);
+      await pools.invalidate(source.id);
+      assert.equal(pools.stats().pools.length, 0);
+      await assertEnded(old);
+      assert.notEqual(await poolOf(pools, source), old);
+      await pools.invalidate(crypto.randomUUID()); // unknown: nothing happens
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools rethrows query errors as they are, without tripping the breaker",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const source = testDataSource(databases.sharedUrl);
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(
+          pools.run(source, (sql) => sql`select * from no_such_table_here`),
+          (error: { code?: string }) => error.code === "42P01",
+        );
+      }
+      assert.equal(pools.stats().breakers[0]?.state, "closed");
+      assert.equal(await currentDatabase(pools, source), "tenant_shared");
+    });
+  },
+});
+
+Deno.test("DataSourcePools turns prepared statements off on Supavisor's transaction-mode port", async () => {
+  await withPools({ random: () => 0 }, async (pools) => {
+    const sources = [
+      testDataSource("postgresql://app:pw@pooler.example.test:6543/postgres", { name: "transaction" }),
+      testDataSource("postgresql://app:pw@pooler.example.test:5432/postgres", { name: "session" }),
+      testDataSource("postgresql://app:pw@db.example.test/postgres?prepare=false", { name: "by_url" }),
+    ];
+    // Pools open lazily: nothing connects until the first query, so these hosts are never contacted.
+    for (const source of sources) await pools.run(source, () => Promise.resolve());
+    assert.deepEqual(
+      pools.stats().pools.map((pool) => [pool.dataSourceName, pool.prepare, pool.maxLifetimeSeconds]),
+      [["transaction", false, 1620], ["session", true, 1620], ["by_url", false, 1620]],
+    );
+  });
+  await withPools({ prepare: false, transactionModePorts: [7777] }, async (pools) => {
+    await pools.run(testDataSource("postgresql://app:pw@h.example.test/db"), () => Promise.resolve());
+    assert.equal(pools.stats().pools[0]?.prepare, false);
+  });
+});
+
+Deno.test("DataSourcePools jitters the max lifetime per pool by at most the configured fraction", async () => {
+  const values = [0, 0.5, 0.999999];
+  await withPools({ random: () => values.shift()! }, async (pools) => {
+    for (let i = 0; i < 3; i++) {
+      await pools.run(testDataSource("postgresql://app:pw@h.example.test/db"), () => Promise.resolve());
+    }
+    assert.deepEqual(pools.stats().pools.map((pool) => pool.maxLifetimeSeconds), [1620, 1800, 1980]);
+  });
+});
+
+Deno.test({
+  name: "DataSourcePools fails fast for a data source on a closed port and spares the others",
+  async fn() {
+    const databases = await testDatabases();
+    const secret = "cl0sed-port-pa55";
+    await withPools({ connectTimeoutSeconds: 5 }, async (pools) => {
+      const broken = testDataSource(`postgresql://app:${secret}@127.0.0.1:${closedPort()}/tenant_x`);
+      const healthy = testDataSource(databases.sharedUrl);
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) {
+        const error = await pools.run(broken, (sql) => sql`select 1`).catch((e) => e);
+        assert.ok(error instanceof DataSourceUnavailableError);
+        assert.equal(error.reason, "connection");
+      }
+      assert.equal(pools.stats().breakers.find((b) => b.dataSourceId === broken.id)?.state, "open");
+      let called = false;
+      const fast = await pools.run(broken, () => {
+        called = true;
+        return Promise.resolve();
+      }).catch((e) => e);
+      assert.equal(called, false, "an open circuit must not run the request");
+      assert.ok(fast instanceof DataSourceUnavailableError);
+      assert.equal(fast.reason, "circuit_open");
+      assert.equal(fast.retryAfterSeconds, 5);
+      assert.equal(fast.status, 503);
+      assert.equal(fast.toResponse().headers.get("retry-after"), "5");
+      // Well under one connect timeout: refused connections are not waited for.
+      assert.ok(performance.now() - started < 4_000);
+      const text = `${fast} ${JSON.stringify(fast)} ${fast.message}`;
+      assert.ok(!text.includes(secret) && !text.includes("tenant_x"), text);
+      assert.equal(await currentDatabase(pools, healthy), "tenant_shared");
+    });
+  },
+});
+
+Deno.test("DataSourcePools refuses supabase and disabled data sources", async () => {
+  await withPools({}, async (pools) => {
+    const supabase = new DataSource({
+      id: crypto.randomUUID(),
+      name: "project",
+      status: "active",
+      isDefault: false,
+      poolMax: 1,
+      version: "k1:01",
+      credentials: {
+        kind: "supabase",
+        credentials: { url: "https://x.supabase.co", anon_key: "a".repeat(20), service_key: "s".repeat(20) },
+      },
+    });
+    await assert.rejects(pools.run(supabase, () => Promise.resolve()), TypeError);
+    const disabled = testDataSource("postgresql://h.example.test/db", { status: "disabled" });
+    await assert.rejects(
+      pools.run(disabled, () => Promise.resolve()),
+      (error) => error instanceof DataSourceUnavailableError && error.reason === "disabled",
+    );
+  });
+});
+
+Deno.test("DataSourcePools.closeAll() refuses later requests", async () => {
+  const pools = new DataSourcePools();
+  await pools.run(testDataSource("postgresql://h.example.test/db"), () => Promise.resolve());
+  await pools.closeAll({ timeout: 0 });
+  assert.equal(pools.stats().pools.length, 0);
+  await assert.rejects(pools.run(testDataSource("postgresql://h.example.test/db"), () => Promise.resolve()));
+});
+
+Deno.test("DataSourcePools rejects options that cannot work", () => {
+  const cases: DataSourcePoolsOptions[] = [
+    { maxPools: 0 },
+    { connectionBudget: 0 },
+    { connectionBudget: 1.5 },
+    { lifetimeJitter: 1 },
+    { idleTimeoutSeconds: 0 },
+    { breaker: { failureThreshold: 0 } },
+  ];
+  for (const options of cases) assert.throws(() => new DataSourcePools(options), RangeError);
+});

@@ -1,0 +1,512 @@
+/**
+ * The tenant directory: which tenant a request is for, the caller's role in it, and the data source its
+ * rows live in, read from the application database and cached.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import type { EnvReader, Keyring } from "../crypto/mod.ts";
+import { openCredentials } from "../data_sources/credentials.ts";
+import { DataSource, type DataSourceStatus } from "../data_sources/data_source.ts";
+import { DataSourceUnavailableError } from "../data_sources/errors.ts";
+import { isTransactionModeUrl } from "../data_sources/transaction_mode.ts";
+import { type ConfigChange, ConfigListener, type ConfigListenerStats } from "./_config_listener.ts";
+import { LoadingCache, type LoadingCacheStats } from "./_loading_cache.ts";
+import { TenantAccessError, TenantDirectoryUnavailableError } from "./errors.ts";
+
+/** The default time a cached entry is served without a NOTIFY, in milliseconds: 30 seconds. */
+export const DEFAULT_DIRECTORY_TTL_MS = 30_000;
+/** The default number of users whose memberships are cached: 10,000. */
+export const DEFAULT_MAX_USERS = 10_000;
+/** The environment variable with the application database's URL (set by Supabase for functions). */
+export const DATABASE_URL_VARIABLE = "SUPABASE_DB_URL";
+
+/** A member's role in a tenant, passed to tenant databases as the `tenant_role` claim. */
+export type TenantRole = "owner" | "admin" | "member" | "viewer";
+/** `public.tenants.status`. `moving` tenants are served; the write freeze is the gateway's business. */
+export type TenantStatus = "active" | "suspended" | "moving";
+
+/** A tenant as requests see it. */
+export interface Tenant {
+  readonly id: string;
+  readonly slug: string;
+  readonly status: TenantStatus;
+}
+
+/** One of a user's memberships, with the tenant's routing. */
+export interface Membership {
+  readonly tenant: Tenant;
+  readonly role: TenantRole;
+  /** The tenant's data source, or `null` for the default one. */
+  readonly dataSourceId: string | null;
+}
+
+/** What {@linkcode TenantDirectory.resolveTenant} is asked. */
+export interface ResolveTenantRequest {
+  /** The verified user id (`sub` of the access token). */
+  userId: string;
+  /** The `x-tenant-id` header: a tenant's uuid or slug. Absent, `null` or blank: not sent. */
+  requestedTenant?: string | null | undefined;
+  /** The `tenant_id` claim that the Custom Access Token hook added to the token, if any. */
+  tokenTenantId?: string | null | undefined;
+}
+
+/** What {@linkcode TenantDirectory.resolveTenant} answers. */
+export interface TenantResolution {
+  tenant: Tenant;
+  role: TenantRole;
+  /** The tenant's data source with its decrypted credentials (they never show in logs or JSON). */
+  dataSource: DataSource;
+}
+
+/** Options of {@linkcode TenantDirectory}. */
+export interface TenantDirectoryOptions {
+  /** The application database, as a service-level connection (`SUPABASE_DB_URL`). */
+  databaseUrl: string;
+  /** Opens the data sources' credentials. */
+  keyring: Keyring;
+  /**
+   * The database `LISTEN` runs on; default `databaseUrl`. LISTEN needs a session: when `databaseUrl`
+   * goes through a transaction-mode pooler (port 6543), pass a direct or session-mode URL here.
+   */
+  listenUrl?: string | undefined;
+  /** Whether to LISTEN for changes at all; default `true`. Without it, only the TTL expires entries. */
+  listen?: boolean | undefined;
+  /** How long a cached entry is served, in milliseconds; default 30,000 (the backstop behind NOTIFY). */
+  ttlMs?: number | undefined;
+  /** How many users' memberships to cache (LRU); default 10,000. */
+  maxUsers?: number | undefined;
+  /** How many data sources to cache; default 1,000. */
+  maxDataSources?: number | undefined;
+  /** Connections of the service pool; default 3. */
+  poolMax?: number | undefined;
+  /** Seconds to wait for a connection to the application database; default 5. */
+  connectTimeoutSeconds?: number | undefined;
+  /** Milliseconds between checks that the LISTEN connection still hears; default 5,000. */
+  heartbeatMs?: number | undefined;
+  /** Milliseconds a heartbeat may take; default 3,000. */
+  pongTimeoutMs?: number | undefined;
+  /** Called when a data source changed (its id), or all may have (`null`): close its pool. */
+  onDataSourceChange?: ((dataSourceId: string | null) => void) | undefined;
+  /** Where to report problems; default `console.warn`. Never given a URL or secret. */
+  log?: ((message: string) => void) | undefined;
+  /** The clock for cache expiry, in milliseconds; default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+/** Counters of a {@linkcode TenantDirectory}. */
+export interface TenantDirectoryStats {
+  memberships: LoadingCacheStats;
+  dataSources: LoadingCacheStats;
+  /** Credentials decrypted since start: one per data source and credentials version. */
+  decryptions: number;
+  listener: ConfigListenerStats | null;
+}
+
+type DataSourceEntry =
+  | { ok: true; dataSource: DataSource }
+  | { ok: false; dataSourceId: string | null; reason: "credentials" | "missing" };
+
+interface Opened {
+  keyId: string;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+  credentials: Awaited<ReturnType<typeof openCredentials>> | null;
+}
+
+interface DataSourceRow {
+  id: string;
+  name: string;
+  kind: string;
+  is_default: boolean;
+  status: DataSourceStatus;
+  pool_max: number;
+  secret_ciphertext: Uint8Array;
+  secret_nonce: Uint8Array;
+  secret_key_id: string;
+}
+
+interface MembershipRow {
+  id: string;
+  slug: string;
+  status: TenantStatus;
+  data_source_id: string | null;
+  role: TenantRole;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DEFAULT_KEY = "default";
+/** Seconds a client waits when its data source's credentials are broken: an operator has to act. */
+const BROKEN_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Reads tenants, memberships and data sources from the application database through a small service
+ * pool, and caches them:
+ *
+ * - **memberships per user**, each with its tenant's id, slug, status and data source (one query per
+ *   user: the tenant fields are cached inside the membership entries);
+ * - **data sources** by id (and the default one), with their credentials decrypted once per data source
+ *   and credentials version (`<key id>:<nonce>`), kept only in memory and never logged.
+ *
+ * Entries are dropped at once when the application database's triggers NOTIFY `tenant_router_config`
+ * (a membership: that user; a tenant: every user who belongs to it; a data source: that one and the
+ * default). The TTL (30 s) is the backstop. The LISTEN connection is checked by a heartbeat; while it is
+ * not known to work, loaded values are handed out but not stored (so nothing is cached that a missed
+ * NOTIFY could leave stale), entries already cached serve until their TTL, and when it works again every
+ * cache is cleared. Concurrent misses for one key share one query. When the application database cannot
+ * be read and nothing fresh is cached, requests get {@linkcode TenantDirectoryUnavailableError} (503).
+ *
+ * @example
+ * ```ts
+ * const directory = TenantDirectory.fromEnv(Deno.env, { keyring });
+ * const { tenant, role, dataSource } = await directory.resolveTenant({
+ *   userId: claims.sub,
+ *   requestedTenant: request.headers.get("x-tenant-id"),
+ *   tokenTenantId: typeof claims.tenant_id === "string" ? claims.tenant_id : undefined,
+ * });
+ * ```
+ */
+export class TenantDirectory {
+  #sql: postgres.Sql;
+  #keyring: Keyring;
+  #memberships: LoadingCache<string, readonly Membership[]>;
+  #dataSources: LoadingCache<string, DataSourceEntry>;
+  #opened = new Map<string, Opened>();
+  #maxDataSources: number;
+  #decryptions = 0;
+  #listener: ConfigListener | null;
+  #onDataSourceChange: (dataSourceId: string | null) => void;
+  #log: (message: string) => void;
+  #closed = false;
+
+  /**
+   * Creates the directory; it connects on first use (or {@linkcode TenantDirectory.start}).
+   *
+   * @throws {TypeError} when `databaseUrl` is not a URL (the message never quotes it).
+   */
+  constructor(options: TenantDirectoryOptions) {
+    const ttlMs = options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS;
+    this.#maxDataSources = options.maxDataSources ?? 1_000;
+    this.#keyring = options.keyring;
+    this.#log = options.log ?? console.warn;
+    this.#onDataSourceChange = options.onDataSourceChange ?? (() => {});
+    const transactionMode = isTransactionModeUrl(options.databaseUrl);
+    try {
+      this.#sql = postgres(options.databaseUrl, {
+        max: options.poolMax ?? 3,
+        idle_timeout: 60,
+        connect_timeout: options.connectTimeoutSeconds ?? 5,
+        fetch_types: false,
+        ...(transactionMode ? { prepare: false } : {}),
+        onnotice: () => {},
+        connection: { application_name: "tenant-router-directory" },
+      });
+    } catch {
+      // postgres.js's own message quotes the URL, password included.
+      throw new TypeError(`Cannot start the tenant directory: ${DATABASE_URL_VARIABLE} is not a valid URL`);
+    }
+    const listen = options.listen ?? true;
+    this.#listener = listen
+      ? new ConfigListener({
+        url: options.listenUrl ?? options.databaseUrl,
+        notify: (channel, payload) => this.#sql`select pg_notify(${channel}, ${payload})`,
+        onChange: (change) => this.#apply(change),
+        onUp: () => this.#flush(),
+        onDown: () => {},
+        heartbeatMs: options.heartbeatMs,
+        pongTimeoutMs: options.pongTimeoutMs,
+        connectTimeoutSeconds: options.connectTimeoutSeconds,
+        log: this.#log,
+      })
+      : null;
+    const canStore = () => this.#listener === null || this.#listener.listening;
+    this.#memberships = new LoadingCache({
+      ttlMs,
+      maxEntries: options.maxUsers ?? DEFAULT_MAX_USERS,
+      now: options.now,
+      canStore,
+    });
+    this.#dataSources = new LoadingCache({
+      ttlMs,
+      maxEntries: this.#maxDataSources,
+      now: options.now,
+      canStore,
+    });
+  }
+
+  /**
+   * A directory for the application database named by `SUPABASE_DB_URL`.
+   *
+   * @throws {TypeError} when the variable is not set or not a URL (the message never quotes it).
+   */
+  static fromEnv(env: EnvReader, options: Omit<TenantDirectoryOptions, "databaseUrl">): TenantDirectory {
+    const databaseUrl = env.get(DATABASE_URL_VARIABLE)?.trim();
+    if (!databaseUrl) {
+      throw new TypeError(`Cannot start the tenant directory: ${DATABASE_URL_VARIABLE} is not set`);
+    }
+    return new TenantDirectory({ ...options, databaseUrl });
+  }
+
+  /** Starts listening for changes now rather than on first use (for example at function start). */
+  start(): void {
+    this.#start();
+  }
+
+  /** Whether changes are heard now (caches are filled only then, unless `listen: false`). */
+  get listening(): boolean {
+    return this.#listener?.listening ?? false;
+  }
+
+  /**
+   * Resolves the tenant of a request:
+   *
+   * 1. with `requestedTenant` (`x-tenant-id`, a uuid or slug): that tenant, if the user is a member;
+   * 2. without it: the user's only membership;
+   * 3. else the token's `tenant_id` claim, if the user is a member of that tenant;
+   * 4. else `tenant_required` (400).
+   *
+   * A tenant that does not exist, one the user does not belong to, and a user without any membership all
+   * get the same `not_accessible` (403), so the answer never reveals whether a tenant exists. A member of
+   * a suspended tenant gets `suspended` (403). A tenant `moving` is resolved normally (`tenant.status`
+   * tells the gateway). Then the tenant's data source (or the default one) is looked up.
+   *
+   * @throws {TenantAccessError} as above.
+   * @throws {DataSourceUnavailableError} when the data source's credentials do not open (`credentials`),
+   * it is `disabled`, or it is missing (`missing`, also when there is no default data source).
+   * @throws {TenantDirectoryUnavailableError} when the application database cannot be read.
+   */
+  async resolveTenant(request: ResolveTenantRequest): Promise<TenantResolution> {
+    const memberships = await this.memberships(request.userId);
+    const membership = choose(memberships, request);
+    if (membership.tenant.status === "suspended") throw new TenantAccessError("suspended");
+    const dataSource = await this.dataSource(membership.dataSourceId);
+    return { tenant: membership.tenant, role: membership.role, dataSource };
+  }
+
+  /**
+   * The user's memberships (cached), ordered by slug; empty for an unknown user or an id that is not a
+   * uuid.
+   *
+   * @throws {TenantDirectoryUnavailableError} when the application database cannot be read.
+   */
+  async memberships(userId: string): Promise<readonly Membership[]> {
+    this.#start();
+    const id = typeof userId === "string" ? userId.toLowerCase() : "";
+    if (!UUID.test(id)) return [];
+    return await this.#memberships.get(id, (key) => this.#loadMemberships(key));
+  }
+
+  /**
+   * A data source by id, or the default one for `null` (cached, credentials decrypted).
+   *
+   * @throws {DataSourceUnavailableError} when it is missing or disabled, or its credentials do not open.
+   * @throws {TenantDirectoryUnavailableError} when the application database cannot be read.
+   */
+  async dataSource(dataSourceId: string | null): Promise<DataSource> {
+    this.#start();
+    const key = dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase();
+    if (key !== DEFAULT_KEY && !UUID.test(key)) {
+      throw new DataSourceUnavailableError({ dataSourceId: null, reason: "missing" });
+    }
+    const entry = await this.#dataSources.get(key, (k) => this.#loadDataSource(k));
+    if (!entry.ok) {
+      throw new DataSourceUnavailableError({
+        dataSourceId: entry.dataSourceId,
+        reason: entry.reason,
+        retryAfterSeconds: BROKEN_RETRY_AFTER_SECONDS,
+      });
+    }
+    if (entry.dataSource.status === "disabled") {
+      throw new DataSourceUnavailableError({
+        dataSourceId: entry.dataSource.id,
+        reason: "disabled",
+        retryAfterSeconds: BROKEN_RETRY_AFTER_SECONDS,
+      });
+    }
+    return entry.dataSource;
+  }
+
+  /** Drops every cached entry (decrypted credentials stay: they are keyed by their ciphertext). */
+  flush(): void {
+    this.#flush();
+  }
+
+  /** Cache and listener counters; never a secret. */
+  stats(): TenantDirectoryStats {
+    return {
+      memberships: this.#memberships.stats(),
+      dataSources: this.#dataSources.stats(),
+      decryptions: this.#decryptions,
+      listener: this.#listener?.stats() ?? null,
+    };
+  }
+
+  /** Stops listening and closes the service pool (running queries get `timeout` seconds, default 5). */
+  async close(options: { timeout?: number | undefined } = {}): Promise<void> {
+    this.#closed = true;
+    await this.#listener?.close();
+    await this.#sql.end({ timeout: options.timeout ?? 5 });
+    this.#flush();
+  }
+
+  #start(): void {
+    if (this.#closed) throw new Error("Cannot use the tenant directory: it is closed");
+    this.#listener?.start();
+  }
+
+  async #query<T extends readonly object[]>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new TenantDirectoryUnavailableError({ cause: error });
+    }
+  }
+
+  async #loadMemberships(userId: string): Promise<readonly Membership[]> {
+    const rows = await this.#query(() =>
+      this.#sql<MembershipRow[]>`
+        select t.id, t.slug, t.status, t.data_source_id, m.role
+        from public.tenant_members m
+        join public.tenants t on t.id = m.tenant_id
+        where m.user_id = ${userId}
+        order by t.slug`
+    );
+    return Object.freeze(rows.map((row) =>
+      Object.freeze({
+        tenant: Object.freeze({ id: row.id, slug: row.slug, status: row.status }),
+        role: row.role,
+        dataSourceId: row.data_source_id,
+      })
+    ));
+  }
+
+  async #loadDataSource(key: string): Promise<DataSourceEntry> {
+    const rows = await this.#query(() =>
+      key === DEFAULT_KEY
+        ? this.#sql<DataSourceRow[]>`
+          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          from private.data_sources
+          where is_default`
+        : this.#sql<DataSourceRow[]>`
+          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          from private.data_sources
+          where id = ${key}`
+    );
+    const row = rows[0];
+    if (row === undefined) {
+      return { ok: false, dataSourceId: key === DEFAULT_KEY ? null : key, reason: "missing" };
+    }
+    const credentials = await this.#open(row);
+    if (credentials === null) return { ok: false, dataSourceId: row.id, reason: "credentials" };
+    return {
+      ok: true,
+      dataSource: new DataSource({
+        id: row.id,
+        name: row.name,
+        status: row.status,
+        isDefault: row.is_default,
+        poolMax: row.pool_max,
+        version: `${row.secret_key_id}:${toHex(row.secret_nonce)}`,
+        credentials,
+      }),
+    };
+  }
+
+  /** Decrypts a row's credentials, once per sealed value; `null` when they do not open. */
+  async #open(row: DataSourceRow): Promise<Opened["credentials"]> {
+    const known = this.#opened.get(row.id);
+    if (
+      known !== undefined && known.keyId === row.secret_key_id && equalBytes(known.nonce, row.secret_nonce) &&
+      equalBytes(known.ciphertext, row.secret_ciphertext)
+    ) {
+      return known.credentials;
+    }
+    this.#decryptions++;
+    let credentials: Opened["credentials"];
+    try {
+      credentials = await openCredentials(this.#keyring, row);
+    } catch (error) {
+      // The name only (DecryptionError, UnknownKeyError, ZodError, SyntaxError): messages of the last two
+      // could quote parts of the plaintext.
+      const name = error instanceof Error ? error.name : "error";
+      this.#log(
+        `Cannot open the credentials of data source ${row.id} (${name}): its tenants get 503 until they are replaced`,
+      );
+      credentials = null;
+    }
+    this.#opened.delete(row.id);
+    this.#opened.set(row.id, {
+      keyId: row.secret_key_id,
+      nonce: new Uint8Array(row.secret_nonce),
+      ciphertext: new Uint8Array(row.secret_ciphertext),
+      credentials,
+    });
+    while (this.#opened.size > this.#maxDataSources) {
+      const oldest = this.#opened.keys().next();
+      if (oldest.done) break;
+      this.#opened.delete(oldest.value);
+    }
+    return credentials;
+  }
+
+  #apply(change: ConfigChange | null): void {
+    if (change === null) return this.#flush(true);
+    switch (`${change.schema}.${change.table}`) {
+      case "public.tenant_members":
+        if (change.userId === undefined) this.#memberships.clear(); // truncate
+        else this.#memberships.delete(change.userId);
+        return;
+      case "public.tenants": {
+        const tenantId = change.tenantId;
+        if (tenantId === undefined) this.#memberships.clear();
+        else this.#memberships.deleteWhere((list) => list.some((m) => m.tenant.id === tenantId));
+        return;
+      }
+      case "private.data_sources":
+        if (change.id === undefined) {
+          this.#dataSources.clear();
+        } else {
+          this.#dataSources.delete(change.id);
+          this.#dataSources.delete(DEFAULT_KEY); // is_default may have moved
+          if (change.op === "delete") this.#opened.delete(change.id);
+        }
+        this.#onDataSourceChange(change.id ?? null);
+        return;
+      default:
+        // Not a message this version knows: assume anything may have changed.
+        this.#flush(true);
+    }
+  }
+
+  #flush(dataSourcesChanged = false): void {
+    this.#memberships.clear();
+    this.#dataSources.clear();
+    if (dataSourcesChanged) this.#onDataSourceChange(null);
+  }
+}
+
+function choose(memberships: readonly Membership[], request: ResolveTenantRequest): Membership {
+  const requested = typeof request.requestedTenant === "string" ? request.requestedTenant.trim() : "";
+  if (requested !== "") {
+    const key = requested.toLowerCase();
+    const found = memberships.find((m) => m.tenant.id === key || m.tenant.slug === key);
+    if (found === undefined) throw new TenantAccessError("not_accessible");
+    return found;
+  }
+  if (memberships.length === 1) return memberships[0]!;
+  if (memberships.length === 0) throw new TenantAccessError("not_accessible");
+  const claim = typeof request.tokenTenantId === "string" ? request.tokenTenantId.toLowerCase() : "";
+  const claimed = memberships.find((m) => m.tenant.id === claim);
+  if (claimed !== undefined) return claimed;
+  throw new TenantAccessError("tenant_required");
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
