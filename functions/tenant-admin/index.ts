@@ -1,4 +1,4 @@
 // Supabase Edge Function entry point: reads configuration, builds the admin API, serves it.
-import { createAdminHandler } from "../_shared/admin/mod.ts";
+import { createAdminHandlerFromEnv } from "../_shared/admin/mod.ts";
 
-Deno.serve(createAdminHandler({ functionName: "tenant-admin" }));
+Deno.serve(await createAdminHandlerFromEnv(Deno.env, { functionName: "tenant-admin" }));

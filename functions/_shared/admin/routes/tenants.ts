@@ -1,0 +1,80 @@
+/**
+ * `/tenants`: create, read, list, rename, suspend and route tenants (platform callers only).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { jsonBody, platformOnly } from "../middleware.ts";
+import { assignDataSource } from "../operations/assign_data_source.ts";
+import { createTenant } from "../operations/create_tenant.ts";
+import { findDataSource } from "../operations/find_data_source.ts";
+import { findTenant } from "../operations/find_tenant.ts";
+import { listTenants } from "../operations/list_tenants.ts";
+import { updateTenant } from "../operations/update_tenant.ts";
+import { AssignDataSourceBody, CreateTenantBody, DataSourceRef, UpdateTenantBody } from "../schemas.ts";
+import { validate } from "../validate.ts";
+import { withClaims } from "../with_claims.ts";
+import type { AdminDeps, AdminEnv } from "./_env.ts";
+
+const ListQuery = z.object({
+  status: z.enum(["active", "suspended", "moving"]).optional(),
+  data_source: DataSourceRef.optional(),
+}).strict();
+
+/** The tenant routes, mounted at the admin API's root. */
+export function tenantRoutes(deps: AdminDeps): Hono<AdminEnv> {
+  const { sql } = deps;
+  const app = new Hono<AdminEnv>();
+  app.use("/tenants", platformOnly());
+  app.use("/tenants/:tenant", platformOnly());
+  app.use("/tenants/:tenant/suspend", platformOnly());
+  app.use("/tenants/:tenant/data-source", platformOnly());
+
+  app.post("/tenants", jsonBody(CreateTenantBody), async (c) => {
+    const body = c.req.valid("json");
+    const tenant = await withClaims(sql, c.get("caller").claims, (tx) => createTenant(tx, body));
+    return c.json(tenant, 201);
+  });
+
+  app.get("/tenants", async (c) => {
+    const query = validate(ListQuery, c.req.query(), { subject: "query" });
+    const dataSource = query.data_source === undefined
+      ? undefined
+      : await findDataSource(sql, query.data_source);
+    return c.json(await listTenants(sql, { status: query.status, dataSourceId: dataSource?.id }));
+  });
+
+  app.get("/tenants/:tenant", async (c) => c.json(await findTenant(sql, c.req.param("tenant"))));
+
+  app.patch("/tenants/:tenant", jsonBody(UpdateTenantBody), async (c) => {
+    const body = c.req.valid("json");
+    const tenant = await withClaims(
+      sql,
+      c.get("caller").claims,
+      (tx) => updateTenant(tx, { tenant: c.req.param("tenant"), ...body }),
+    );
+    return c.json(tenant);
+  });
+
+  app.post("/tenants/:tenant/suspend", async (c) => {
+    const tenant = await withClaims(
+      sql,
+      c.get("caller").claims,
+      (tx) => updateTenant(tx, { tenant: c.req.param("tenant"), status: "suspended" }),
+    );
+    return c.json(tenant);
+  });
+
+  app.put("/tenants/:tenant/data-source", jsonBody(AssignDataSourceBody), async (c) => {
+    const body = c.req.valid("json");
+    const result = await withClaims(
+      sql,
+      c.get("caller").claims,
+      (tx) => assignDataSource(tx, { tenant: c.req.param("tenant"), dataSource: body.data_source }),
+    );
+    return c.json(result);
+  });
+
+  return app;
+}

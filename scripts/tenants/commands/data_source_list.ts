@@ -1,0 +1,36 @@
+/**
+ * `data-source list`: every data source, masked.
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import { listDataSources } from "../../../functions/_shared/admin/mod.ts";
+import { DB_URL_ARG, JSON_ARG } from "../args.ts";
+import { withContext } from "../context.ts";
+import { printJson, renderTable } from "../output.ts";
+
+/** `npm run tenants -- data-source list [--json]` */
+export const dataSourceListCommand = defineCommand({
+  meta: { name: "tenants data-source list", description: "List data sources with masked credentials" },
+  args: { ...JSON_ARG, ...DB_URL_ARG },
+  async run({ args }) {
+    await withContext({ dbUrl: args["db-url"] }, async (context) => {
+      const sources = await listDataSources(context.sql, await context.keyring());
+      if (args.json) return printJson(sources);
+      console.log(renderTable(
+        ["name", "kind", "default", "status", "url (masked)", "key", "fingerprint", "tenants", "schema"],
+        sources.map((s) => [
+          s.name,
+          s.kind,
+          s.is_default,
+          s.status,
+          s.masked_url ?? `unreadable: ${s.credentials_error}`,
+          s.key_id,
+          s.fingerprint,
+          s.tenant_count,
+          s.schema_version,
+        ]),
+      ));
+    });
+  },
+});

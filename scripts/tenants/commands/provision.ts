@@ -1,0 +1,174 @@
+/**
+ * `provision`: bring tenant databases to the current tenant schema and report each one's version.
+ *
+ * @module
+ */
+import { defineCommand } from "citty";
+import {
+  AdminError,
+  findDataSource,
+  listDataSources,
+  openDataSource,
+  provisionDataSource,
+  testDataSource,
+} from "../../../functions/_shared/admin/mod.ts";
+import { latestVersion, loadMigrations } from "../../../functions/_shared/provision/mod.ts";
+import { DB_URL_ARG, JSON_ARG } from "../args.ts";
+import { CommandFailed } from "../command_failed.ts";
+import { type CliContext, withContext } from "../context.ts";
+import { printJson, renderTable } from "../output.ts";
+import { supabaseDbPush } from "../supabase_db_push.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** One data source's outcome. */
+interface Provisioned {
+  data_source: string;
+  applied: string[];
+  schema_version: string | null;
+  expected_schema_version: string | null;
+  current: boolean | null;
+  result: "ok" | "skipped" | "failed";
+  error: string | null;
+}
+
+/** `npm run tenants -- provision [<data-source> | --all] [--dry-run] [--supabase-cli]`; exit 1 on a failure. */
+export const provisionCommand = defineCommand({
+  meta: {
+    name: "tenants provision",
+    description: "Bring tenant databases to the current tenant schema (tenant-db/supabase/migrations)",
+  },
+  args: {
+    "data-source": {
+      type: "positional",
+      required: false,
+      description: "Data source name or id (or default)",
+    },
+    all: { type: "boolean", description: "Every registered postgres data source" },
+    "dry-run": { type: "boolean", description: "Only show which migrations would be applied" },
+    "supabase-cli": {
+      type: "boolean",
+      description: "Apply with `supabase db push --workdir tenant-db` instead of the built-in provisioner",
+    },
+    ...JSON_ARG,
+    ...DB_URL_ARG,
+  },
+  async run({ args }) {
+    const one = args["data-source"];
+    if ((one === undefined) === !args.all) throw new UsageError("Give one data source or --all");
+    const migrations = await loadMigrations();
+    const expected = latestVersion(migrations);
+    await withContext({ dbUrl: args["db-url"] }, async (context) => {
+      const keyring = await context.keyring();
+      const names = one !== undefined
+        ? [(await findDataSource(context.sql, one)).name]
+        : (await listDataSources(context.sql, keyring)).map((source) => source.name);
+      const results: Provisioned[] = [];
+      for (const name of names) {
+        results.push(
+          args["supabase-cli"]
+            ? await withSupabaseCli(context, { name, expected, dryRun: args["dry-run"] === true })
+            : await builtIn(context, { name, migrations, dryRun: args["dry-run"] === true }),
+        );
+      }
+      if (args.json) printJson(results);
+      else {
+        console.log(renderTable(
+          [
+            "data source",
+            args["dry-run"] ? "would apply" : "applied",
+            "schema",
+            "expected",
+            "current",
+            "result",
+          ],
+          results.map((r) => [
+            r.data_source,
+            r.applied.length === 0 ? "-" : r.applied,
+            r.schema_version,
+            r.expected_schema_version,
+            r.current,
+            r.error === null ? r.result : `${r.result}: ${r.error}`,
+          ]),
+        ));
+      }
+      if (results.some((r) => r.result === "failed")) throw new CommandFailed();
+    });
+  },
+});
+
+async function builtIn(
+  context: CliContext,
+  options: { name: string; migrations: Awaited<ReturnType<typeof loadMigrations>>; dryRun: boolean },
+): Promise<Provisioned> {
+  const expected = latestVersion(options.migrations);
+  try {
+    const result = await provisionDataSource(context.sql, {
+      keyring: await context.keyring(),
+      ref: options.name,
+      migrations: options.migrations,
+      claims: context.claims,
+      dryRun: options.dryRun,
+      onApply: (m) => console.error(`${options.name}: applying ${m.version}_${m.name}`),
+    });
+    return { ...result, result: "ok", error: null };
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    return {
+      data_source: options.name,
+      applied: [],
+      schema_version: null,
+      expected_schema_version: expected,
+      current: null,
+      result: error.code === "TR641" ? "skipped" : "failed",
+      error: error.message,
+    };
+  }
+}
+
+async function withSupabaseCli(
+  context: CliContext,
+  options: { name: string; expected: string | null; dryRun: boolean },
+): Promise<Provisioned> {
+  const keyring = await context.keyring();
+  const base = { data_source: options.name, expected_schema_version: options.expected };
+  const row = await findDataSource(context.sql, options.name);
+  const opened = await openDataSource(keyring, row);
+  if (!opened.ok) {
+    return {
+      ...base,
+      applied: [],
+      schema_version: null,
+      current: null,
+      result: "failed",
+      error: opened.error,
+    };
+  }
+  if (opened.credentials.kind !== "postgres") {
+    return {
+      ...base,
+      applied: [],
+      schema_version: null,
+      current: null,
+      result: "skipped",
+      error: "A Supabase project has no database URL here: run db push against its database",
+    };
+  }
+  const push = await supabaseDbPush(opened.credentials.credentials.url, { dryRun: options.dryRun });
+  const probe = await testDataSource(context.sql, {
+    keyring,
+    ref: row.id,
+    claims: context.claims,
+    expectedSchemaVersion: options.expected ?? undefined,
+  });
+  const error = push.ok
+    ? null
+    : `supabase db push failed:\n${push.output.trim().split("\n").slice(-5).join("\n")}`;
+  return {
+    ...base,
+    applied: push.applied,
+    schema_version: probe.schema_version,
+    current: probe.current,
+    result: push.ok ? "ok" : "failed",
+    error,
+  };
+}

@@ -1,0 +1,398 @@
+import assert from "node:assert/strict";
+import { Keyring, openText } from "../../functions/_shared/crypto/mod.ts";
+import {
+  connect,
+  createScratchDatabase,
+  databaseEnv,
+  deleteDataSources,
+  deleteTenants,
+  unique,
+} from "../../functions/_shared/admin/testdata/helpers.ts";
+import { tenants } from "./testdata/cli.ts";
+
+const env = databaseEnv();
+
+function sourceName(prefix: string): string {
+  return unique(prefix).replace("-", "_");
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("tenants --help lists every command and exits 0", async () => {
+  const run = await tenants(["--help"]);
+  assert.equal(run.code, 0);
+  for (
+    const command of [
+      "keygen",
+      "encrypt",
+      "data-source",
+      "tenant",
+      "check",
+      "provision",
+      "rotate-keys",
+      "import-legacy",
+    ]
+  ) {
+    assert.match(run.stdout, new RegExp(`\\b${command}\\b`));
+  }
+});
+
+Deno.test("every command answers --help with its usage and exit 0", async () => {
+  for (
+    const args of [
+      ["keygen"],
+      ["encrypt"],
+      ["data-source", "add"],
+      ["data-source", "list"],
+      ["data-source", "test"],
+      ["tenant", "create"],
+      ["tenant", "assign"],
+      ["check"],
+      ["provision"],
+      ["rotate-keys"],
+      ["import-legacy"],
+    ]
+  ) {
+    const run = await tenants([...args, "--help"]);
+    assert.equal(run.code, 0, args.join(" "));
+    assert.match(run.stdout, new RegExp(`USAGE tenants ${args.join(" ")}`));
+  }
+});
+
+for (
+  const [name, args] of [
+    ["no command", []],
+    ["an unknown command (move is a later issue)", ["move", "acme", "--to", "tenant_acme"]],
+    ["an unknown option", ["data-source", "list", "--nmae", "x"]],
+    ["a missing required option", ["tenant", "create", "--slug", "abc"]],
+    ["an option without its value", ["tenant", "create", "--slug", "abc", "--name"]],
+    ["an invalid kind", ["data-source", "add", "--name", "x1", "--kind", "mysql", "--url", "x"]],
+    ["a surplus argument", ["check", "extra"]],
+    ["provision without a data source or --all", ["provision"]],
+    ["an injected data source name", [
+      "data-source",
+      "add",
+      "--name",
+      "'; drop table private.data_sources; --",
+      "--kind",
+      "postgres",
+      "--url",
+      "postgresql://u:p@h/d",
+    ]],
+    ["an injected slug", ["tenant", "create", "--slug", "x'; delete from public.tenants; --", "--name", "X"]],
+  ] as const
+) {
+  Deno.test(`tenants exits 2 for ${name}`, async () => {
+    const run = await tenants([...args], {
+      env: { SUPABASE_DB_URL: "postgresql://nobody@127.0.0.1:1/none" },
+    });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Error: /);
+  });
+}
+
+Deno.test("keygen prints <id>:<64 hex> and --json parses into a key the keyring accepts", async () => {
+  const plain = await tenants(["keygen"]);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout.trim(), /^k\d{8}[0-9a-f]{4}:[0-9a-f]{64}$/);
+  const json = await tenants(["keygen", "--json"]);
+  const key = json.json() as { id: string; hex: string; fingerprint: string; entry: string };
+  assert.equal(key.entry, `${key.id}:${key.hex}`);
+  const keyring = await Keyring.fromEnv(new Map([["TENANT_ENCRYPTION_KEYS", key.entry]]));
+  assert.equal(keyring.fingerprint(key.id), key.fingerprint);
+});
+
+Deno.test({
+  name: "data-source add reads --url - from stdin, and list, test, tenant create and assign work with --json",
+  ignore: env === undefined,
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const name = sourceName("cli_ds");
+    const slug = unique("cli-tenant");
+    try {
+      const password = new URL(env!.sharedDbUrl).password;
+      const added = await tenants([
+        "data-source",
+        "add",
+        "--name",
+        name,
+        "--kind",
+        "postgres",
+        "--url",
+        "-",
+        "--json",
+      ], {
+        stdin: `${env!.sharedDbUrl}\n`,
+      });
+      assert.equal(added.code, 0, added.stderr);
+      const view = added.json() as { masked_url: string; database_name: string; key_id: string };
+      assert.equal(view.database_name, "tenant_shared");
+      assert.match(view.masked_url, /:\*\*\*\*@/);
+      assert.ok(!added.stdout.includes(`:${password}@`));
+
+      const list = await tenants(["data-source", "list", "--json"]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.ok((list.json() as { name: string }[]).some((source) => source.name === name));
+      const table = await tenants(["data-source", "list"]);
+      assert.match(table.stdout, new RegExp(name));
+      assert.ok(!table.stdout.includes(`:${password}@`));
+
+      const tested = await tenants(["data-source", "test", name, "--json"]);
+      assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+      assert.equal((tested.json() as { current: boolean }).current, true);
+
+      const created = await tenants([
+        "tenant",
+        "create",
+        "--slug",
+        slug,
+        "--name",
+        "CLI Tenant",
+        "--data-source",
+        name,
+        "--json",
+      ]);
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((created.json() as { data_source: string }).data_source, name);
+      const again = await tenants(["tenant", "create", "--slug", slug, "--name", "CLI Tenant"]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already exists/);
+
+      const assigned = await tenants(["tenant", "assign", slug, "--data-source", "default", "--json"]);
+      assert.equal(assigned.code, 0, assigned.stderr);
+      assert.equal((assigned.json() as { tenant: { uses_default: boolean } }).tenant.uses_default, true);
+      const missing = await tenants(["tenant", "assign", "no-such-tenant", "--data-source", "default"]);
+      assert.equal(missing.code, 1);
+
+      const [audit] = await sql<{ actor_role: string }[]>`
+        select actor_role from public.audit_log where entity = 'public.tenants' and new ->> 'slug' = ${slug} limit 1`;
+      assert.equal(audit?.actor_role, "service_role");
+    } finally {
+      await deleteTenants(sql, [slug]);
+      await deleteDataSources(sql, [name]);
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "encrypt seals stdin for a row and field, as hex JSON that opens only there",
+  ignore: env === undefined,
+  async fn() {
+    const run = await tenants(["encrypt", "--data-source", "tenant_shared", "--field", "note"], {
+      stdin: "a secret note\n",
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const out = run.json() as {
+      data_source_id: string;
+      key_id: string;
+      ciphertext: string;
+      nonce: string;
+      table: string;
+    };
+    assert.match(out.ciphertext, /^[0-9a-f]+$/);
+    assert.equal(out.nonce.length, 24);
+    const bytes = (text: string) => new Uint8Array(text.match(/../g)!.map((byte) => parseInt(byte, 16)));
+    const keyring = await Keyring.fromEnv(
+      new Map([
+        ["TENANT_ENCRYPTION_KEYS", env!.encryptionKeys],
+        ["TENANT_ENCRYPTION_ACTIVE_KEY", env!.activeKey],
+      ]),
+    );
+    const sealed = { ciphertext: bytes(out.ciphertext), nonce: bytes(out.nonce), keyId: out.key_id };
+    assert.equal(
+      await openText(keyring, sealed, { table: out.table, rowId: out.data_source_id, field: "note" }),
+      "a secret note",
+    );
+    await assert.rejects(
+      openText(keyring, sealed, { table: out.table, rowId: out.data_source_id, field: "secret" }),
+    );
+    const empty = await tenants(["encrypt", "--data-source", "tenant_shared", "--field", "note"], {
+      stdin: "",
+    });
+    assert.equal(empty.code, 2);
+  },
+});
+
+Deno.test({
+  name:
+    "check reports a ciphertext copied between data sources with exit 1, without crashing or printing a secret",
+  ignore: env === undefined,
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const [a, b] = [sourceName("cli_copy_a"), sourceName("cli_copy_b")];
+    const slug = unique("cli-victim");
+    try {
+      for (const name of [a, b]) {
+        const run = await tenants(
+          ["data-source", "add", "--name", name, "--kind", "postgres", "--url", "-"],
+          {
+            stdin: env!.sharedDbUrl,
+          },
+        );
+        assert.equal(run.code, 0, run.stderr);
+      }
+      assert.equal(
+        (await tenants(["tenant", "create", "--slug", slug, "--name", "Victim", "--data-source", b])).code,
+        0,
+      );
+      const [old] = await sql<{ secret_ciphertext: Uint8Array; secret_nonce: Uint8Array }[]>`
+        select secret_ciphertext, secret_nonce from private.data_sources where name = ${a}`;
+      // Free a's nonce by sealing a's credentials again, then paste its old ciphertext into b.
+      const reseal = await tenants(["encrypt", "--data-source", a, "--field", "secret"], {
+        stdin: JSON.stringify({ url: env!.sharedDbUrl }),
+      });
+      const fresh = reseal.json() as { ciphertext: string; nonce: string };
+      await sql`
+        update private.data_sources
+        set secret_ciphertext = decode(${fresh.ciphertext}, 'hex'), secret_nonce = decode(${fresh.nonce}, 'hex')
+        where name = ${a}`;
+      await sql`
+        update private.data_sources set secret_ciphertext = ${old!.secret_ciphertext}, secret_nonce = ${
+        old!.secret_nonce
+      }
+        where name = ${b}`;
+
+      const check = await tenants(["check", "--json"]);
+      assert.equal(check.code, 1, check.stderr);
+      const report = check.json() as {
+        ok: boolean;
+        tenants: { tenant: string; decrypted: boolean; problems: string[] }[];
+      };
+      assert.equal(report.ok, false);
+      const victim = report.tenants.find((t) => t.tenant === slug)!;
+      assert.equal(victim.decrypted, false);
+      assert.match(victim.problems.join(" "), /authentication failed/);
+      const table = await tenants(["check"]);
+      assert.equal(table.code, 1);
+      assert.match(table.stdout, /authentication failed/);
+      const password = new URL(env!.sharedDbUrl).password;
+      for (const text of [check.stdout, check.stderr, table.stdout, table.stderr]) {
+        assert.ok(!text.includes(`:${password}@`));
+        assert.ok(!text.includes(hex(old!.secret_ciphertext)));
+      }
+      const test = await tenants(["data-source", "test", b]);
+      assert.equal(test.code, 1);
+      // a still works: only the copy is refused.
+      assert.equal((await tenants(["data-source", "test", a])).code, 0);
+    } finally {
+      await deleteTenants(sql, [slug]);
+      await deleteDataSources(sql, [a, b]);
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "provision brings a new data source to the current schema; the Supabase CLI then finds nothing to push",
+  ignore: env === undefined,
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const scratch = await createScratchDatabase(env!.dbUrl, { bootstrap: true });
+    const name = sourceName("cli_prov");
+    try {
+      assert.equal(
+        (await tenants(["data-source", "add", "--name", name, "--kind", "postgres", "--url", "-"], {
+          stdin: scratch.url,
+        }))
+          .code,
+        0,
+      );
+      const before = await tenants(["data-source", "test", name, "--json"]);
+      assert.equal(before.code, 1);
+
+      const dry = await tenants(["provision", name, "--dry-run", "--json"]);
+      assert.equal(dry.code, 0, dry.stderr);
+      const wouldApply = (dry.json() as { applied: string[] }[])[0]!.applied;
+      assert.ok(wouldApply.length > 0);
+
+      const run = await tenants(["provision", name, "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const [result] = run.json() as { applied: string[]; current: boolean; schema_version: string }[];
+      assert.deepEqual(result!.applied, wouldApply);
+      assert.equal(result!.current, true);
+
+      const viaCli = await tenants(["provision", name, "--supabase-cli", "--dry-run", "--json"]);
+      assert.equal(viaCli.code, 0, viaCli.stderr);
+      const [cli] = viaCli.json() as { applied: string[]; current: boolean }[];
+      assert.deepEqual(cli!.applied, []);
+      assert.equal(cli!.current, true);
+      assert.equal((await tenants(["data-source", "test", name])).code, 0);
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await sql.end();
+      await scratch.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "rotate-keys re-encrypts every secret with the new active key and retires the old one",
+  ignore: env === undefined,
+  async fn() {
+    const scratch = await createScratchDatabase(env!.dbUrl, { applicationSchema: true });
+    try {
+      const k1 = (await tenants(["keygen", "--json"])).json() as { id: string; entry: string };
+      let k2 = (await tenants(["keygen", "--json"])).json() as { id: string; entry: string };
+      while (k2.id === k1.id) {
+        k2 = (await tenants(["keygen", "--json"])).json() as { id: string; entry: string };
+      }
+      const withKeys = (entries: string[], active: string) => ({
+        env: { TENANT_ENCRYPTION_KEYS: entries.join(","), TENANT_ENCRYPTION_ACTIVE_KEY: active },
+      });
+      const first = await tenants(
+        ["rotate-keys", "--db-url", scratch.url, "--json"],
+        withKeys([k1.entry], k1.id),
+      );
+      assert.equal(first.code, 0, first.stderr);
+      const added = await tenants(
+        [
+          "data-source",
+          "add",
+          "--name",
+          "only",
+          "--kind",
+          "postgres",
+          "--url",
+          "-",
+          "--default",
+          "--db-url",
+          scratch.url,
+        ],
+        { stdin: env!.sharedDbUrl, ...withKeys([k1.entry], k1.id) },
+      );
+      assert.equal(added.code, 0, added.stderr);
+
+      const both = withKeys([k1.entry, k2.entry], k2.id);
+      const rotated = await tenants(["rotate-keys", "--db-url", scratch.url, "--json"], both);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const result = rotated.json() as { reencrypted: number; retired: number; retired_key_ids: string[] };
+      assert.equal(result.reencrypted, 1);
+      assert.deepEqual(result.retired_key_ids, [k1.id]);
+      const plain = await tenants(["rotate-keys", "--db-url", scratch.url], both);
+      assert.match(plain.stdout, /Re-encrypted: 0/);
+      const test = await tenants(
+        ["data-source", "test", "only", "--db-url", scratch.url],
+        withKeys([k2.entry], k2.id),
+      );
+      assert.equal(test.code, 0, test.stdout + test.stderr);
+    } finally {
+      await scratch.drop();
+    }
+  },
+});
+
+Deno.test("the CLI refuses to guess keys for a database that is not the local stack's", async () => {
+  const run = await tenants(["data-source", "list", "--db-url", "postgresql://app@db.example.invalid/app"], {
+    env: {
+      TENANT_ENCRYPTION_KEYS: undefined,
+      TENANT_ENCRYPTION_ACTIVE_KEY: undefined,
+      ENCRYPTION_KEY: undefined,
+    },
+  });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /TENANT_ENCRYPTION_KEYS/);
+});
