@@ -16,6 +16,17 @@
  * - The limits a request must respect are in one module: {@linkcode MAX_LIMIT}, {@linkcode MAX_OFFSET},
  *   {@linkcode MAX_EMBED_DEPTH}, {@linkcode MAX_LOGIC_DEPTH}, {@linkcode MAX_BODY_BYTES}.
  *
+ * Then the plan and sql stages:
+ *
+ * - {@linkcode loadCatalog}: a data source's schema as a {@linkcode Catalog} snapshot (tables, columns,
+ *   keys, foreign keys, version): the only database access of the plan stage; cache it per data source.
+ * - {@linkcode planRequest}: an `ApiRequest` checked against the snapshot → a {@linkcode Plan}. Pure.
+ *   Unknown tables (`PGRST205`, 404), columns (`PGRST204`) and relationships (`PGRST200`/`PGRST201`) are
+ *   errors here, never SQL.
+ * - {@linkcode buildQuery}: a plan → a {@linkcode SqlQuery}: one statement (every value a bind parameter)
+ *   that returns one row `page_total`, `total_count`, `body`, and what the execute and respond stages need
+ *   to know (read only, single object, count, offset, max-affected).
+ *
  * The grammars throw {@linkcode QuerySyntaxError} (a `SyntaxError` with a 1-based position);
  * {@linkcode parseQuery} and {@linkcode parseRequest} turn it into `PGRST100`, so a caller of the stage
  * only handles `PostgrestError`.
@@ -31,11 +42,21 @@
  *   if (err instanceof PostgrestError) return err.toResponse();
  *   throw err;
  * }
+ *
+ * const query = buildQuery(planRequest(apiRequest, catalog, { maxRows: 1000 }));
+ * const [row] = await tx.unsafe(query.statement.text, [...query.statement.params]);
  * ```
  *
  * @module
  */
 
+export type * from "./catalog.ts";
+export { findColumn, findTable } from "./catalog.ts";
+export {
+  DEFAULT_SCOPE_COLUMNS,
+  relationshipsFrom,
+  type RelationshipsFromOptions,
+} from "./catalog_relationships.ts";
 export { databaseError, type DatabaseErrorOptions } from "./database_error.ts";
 export {
   ERROR_CODES,
@@ -47,6 +68,7 @@ export {
 } from "./error_codes.ts";
 export { PostgrestError, type PostgrestErrorBody, type PostgrestErrorOptions } from "./errors.ts";
 export { MAX_BODY_BYTES, MAX_EMBED_DEPTH, MAX_LIMIT, MAX_LOGIC_DEPTH, MAX_OFFSET } from "./limits.ts";
+export { loadCatalog, type LoadCatalogOptions } from "./load_catalog.ts";
 export { type MediaRange, parseAccept, parseMediaRange } from "./parse_accept.ts";
 export { parseBody, type ParseBodyOptions } from "./parse_body.ts";
 export { parseContentType } from "./parse_content_type.ts";
@@ -59,7 +81,12 @@ export { parseQuery, type ParseQueryOptions } from "./parse_query.ts";
 export { parseRange, type ParseRangeOptions } from "./parse_range.ts";
 export { API_PREFIX, parseRequest, type ParseRequestOptions } from "./parse_request.ts";
 export { CAST_TYPE_PATTERN, parseSelect, type ParseSelectOptions } from "./parse_select.ts";
+export type * from "./plan.ts";
+export { findRelationship, type FindRelationshipOptions } from "./plan_relationship.ts";
+export { planRequest, type PlanRequestOptions } from "./plan_request.ts";
 export { readBody, type ReadBodyOptions } from "./read_body.ts";
 export type * from "./request.ts";
+export { type SqlParam, type SqlStatement } from "./sql_fragment.ts";
+export { buildQuery, type SqlQuery } from "./sql_query.ts";
 export { statusForSqlState, type StatusForSqlStateOptions } from "./sql_state.ts";
 export { QuerySyntaxError, type QuerySyntaxErrorOptions } from "./syntax_error.ts";

@@ -46,3 +46,20 @@ Deno.test("mod.ts is the documented entry point: a parse error becomes a PostgRE
       'Use one of: eq, gt, gte, lt, lte, like, ilike, match, imatch, neq, cs, cd, ov, sl, sr, nxr, nxl, adj, in, is, isdistinct, fts, plfts, phfts, wfts; optionally after "not."',
   });
 });
+
+Deno.test("mod.ts exports the plan and sql stages", () => {
+  for (
+    const name of [
+      "loadCatalog",
+      "findTable",
+      "findColumn",
+      "relationshipsFrom",
+      "findRelationship",
+      "planRequest",
+      "buildQuery",
+    ] as const
+  ) {
+    assert.equal(typeof postgrest[name], "function", name);
+  }
+  assert.deepEqual(postgrest.DEFAULT_SCOPE_COLUMNS, ["tenant_id"]);
+});

@@ -1,0 +1,161 @@
+/**
+ * Reads the {@linkcode Catalog} snapshot of a schema from `pg_catalog`: the only function of the plan stage
+ * that touches a database.
+ *
+ * @module
+ */
+
+import type postgres from "postgres";
+import type { Catalog, CatalogFunction, CatalogTable } from "./catalog.ts";
+
+/** Options of {@linkcode loadCatalog}. */
+export interface LoadCatalogOptions {
+  /** The schema to describe; defaults to `public`. */
+  schema?: string;
+}
+
+/**
+ * Loads the catalog snapshot of `schema` (default `public`) in one read-only transaction: one query for
+ * tables, views, columns, keys and foreign keys (as one JSON document), and one for the version.
+ *
+ * The transaction sets an empty `search_path` first, so that default expressions and type names come out
+ * schema-qualified (`private.request_tenant_id()`, `public.mood`) and mean the same whatever the
+ * `search_path` of the connections that later run the planned SQL.
+ *
+ * Partitions are left out (their parent is listed); foreign keys to relations outside the schema are left
+ * out (they cannot be embedded). Views are listed with their columns but without keys: relationships
+ * through views are not inferred (PostgREST infers them from view definitions; the tenant schema has no
+ * views).
+ *
+ * `version` is `private.schema_version()` when that function exists and the connection may execute it,
+ * else `sha256:` and the first 16 hex digits of a digest of the snapshot.
+ *
+ * @example
+ * ```ts
+ * const sql = postgres(url, { max: 1 });
+ * const catalog = await loadCatalog(sql);
+ * catalog.tables.map((table) => table.name); // ["accounts", "activities", …]
+ * ```
+ */
+export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions = {}): Promise<Catalog> {
+  const schema = options.schema ?? "public";
+  const { tables, functions, version } = await sql.begin("read only", async (tx) => {
+    await tx`select pg_catalog.set_config('search_path', '', true)`;
+    const [row] = await tx<{ tables: string; functions: string; has_version: boolean }[]>`
+      with rel as (
+        select c.oid, c.relname, c.relkind
+        from pg_catalog.pg_class c
+        where c.relnamespace = (select n.oid from pg_catalog.pg_namespace n where n.nspname = ${schema})
+          and c.relkind in ('r', 'v', 'm', 'f', 'p')
+          and not c.relispartition
+      )
+      select
+        (select coalesce(json_agg(json_build_object(
+          'name', rel.relname,
+          'kind', case rel.relkind
+            when 'r' then 'table' when 'v' then 'view' when 'm' then 'materialized_view'
+            when 'f' then 'foreign_table' else 'partitioned_table' end,
+          'columns', (
+            select coalesce(json_agg(json_build_object(
+              'name', a.attname,
+              'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+              'valueType', case a.atttypid
+                -- Without a modifier these would mean character(1) and bit(1): a cast would truncate.
+                when 'pg_catalog.bpchar'::pg_catalog.regtype then 'bpchar'
+                when 'pg_catalog._bpchar'::pg_catalog.regtype then 'bpchar[]'
+                when 'pg_catalog.bit'::pg_catalog.regtype then 'varbit'
+                when 'pg_catalog._bit'::pg_catalog.regtype then 'varbit[]'
+                else pg_catalog.format_type(a.atttypid, null) end,
+              'nullable', not a.attnotnull,
+              'hasDefault', a.atthasdef or a.attidentity <> '' or a.attgenerated <> '',
+              'default', case when a.attgenerated = '' then pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
+              'generated', a.attgenerated <> '',
+              'identity', case a.attidentity when 'a' then 'always' when 'd' then 'by_default' end,
+              'primaryKey', coalesce(a.attnum = any (pk.conkey), false)
+            ) order by a.attnum), '[]')
+            from pg_catalog.pg_attribute a
+            left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+            where a.attrelid = rel.oid and a.attnum > 0 and not a.attisdropped
+          ),
+          'primaryKey', (
+            select coalesce(json_agg(a.attname order by k.ord), '[]')
+            from unnest(pk.conkey) with ordinality as k(attnum, ord)
+            join pg_catalog.pg_attribute a on a.attrelid = rel.oid and a.attnum = k.attnum
+          ),
+          'uniqueKeys', (
+            select coalesce(json_agg(json_build_object(
+              'name', ic.relname,
+              'columns', (
+                select json_agg(a.attname order by k.ord)
+                from unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+                join pg_catalog.pg_attribute a on a.attrelid = rel.oid and a.attnum = k.attnum
+                where k.ord <= i.indnkeyatts
+              )
+            ) order by ic.relname), '[]')
+            from pg_catalog.pg_index i
+            join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+            where i.indrelid = rel.oid and i.indisunique and not i.indisprimary
+              and i.indpred is null and i.indexprs is null
+          ),
+          'foreignKeys', (
+            select coalesce(json_agg(json_build_object(
+              'name', con.conname,
+              'columns', (
+                select json_agg(a.attname order by k.ord)
+                from unnest(con.conkey) with ordinality as k(attnum, ord)
+                join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
+              ),
+              'referencedTable', fr.relname,
+              'referencedColumns', (
+                select json_agg(a.attname order by k.ord)
+                from unnest(con.confkey) with ordinality as k(attnum, ord)
+                join pg_catalog.pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
+              )
+            ) order by con.conname), '[]')
+            from pg_catalog.pg_constraint con
+            join rel fr on fr.oid = con.confrelid
+            where con.conrelid = rel.oid and con.contype = 'f'
+          )
+        ) order by rel.relname), '[]')
+        from rel
+        left join pg_catalog.pg_constraint pk on pk.conrelid = rel.oid and pk.contype = 'p')::text as tables,
+        (select coalesce(json_agg(json_build_object(
+          'name', p.proname,
+          'arguments', array(
+            select x.name
+            from unnest(
+              coalesce(p.proargnames, array_fill(''::text, array[p.pronargs::int])),
+              coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs::int]))
+            ) as x(name, mode)
+            where x.mode in ('i', 'b', 'v')
+          )
+        ) order by p.proname, p.oid), '[]')
+        from pg_catalog.pg_proc p
+        where p.pronamespace = (select n.oid from pg_catalog.pg_namespace n where n.nspname = ${schema})
+          and p.prokind = 'f')::text as functions,
+        coalesce((
+          select pg_catalog.has_function_privilege(f.oid, 'execute')
+          from (select pg_catalog.to_regprocedure('private.schema_version()')::oid as oid) f
+          where f.oid is not null
+        ), false) as has_version`;
+    if (row === undefined) throw new Error("Cannot load the catalog: the catalog query returned no row");
+    let version: string | null = null;
+    if (row.has_version) {
+      const [found] = await tx<{ version: string | null }[]>`select private.schema_version() as version`;
+      version = found?.version ?? null;
+    }
+    return {
+      tables: JSON.parse(row.tables) as CatalogTable[],
+      functions: JSON.parse(row.functions) as CatalogFunction[],
+      version,
+    };
+  });
+  return { schema, version: version ?? await digest({ tables, functions }), tables, functions };
+}
+
+async function digest(value: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(hash.subarray(0, 8), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `sha256:${hex}`;
+}
