@@ -1,4 +1,4 @@
 // Supabase Edge Function entry point: reads configuration, builds the gateway, serves it.
-import { createGatewayHandler } from "../_shared/gateway/mod.ts";
+import { createGatewayHandlerFromEnv } from "../_shared/gateway/mod.ts";
 
-Deno.serve(createGatewayHandler({ functionName: "tenant-data" }));
+Deno.serve(await createGatewayHandlerFromEnv(Deno.env, { functionName: "tenant-data" }));

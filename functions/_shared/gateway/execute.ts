@@ -7,7 +7,7 @@
  * @module
  */
 import type postgres from "postgres";
-import { databaseError, type PostgrestError } from "../postgrest/mod.ts";
+import { databaseError } from "../postgrest/mod.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
 export interface BoundStatement {
@@ -31,6 +31,11 @@ export interface ExecuteOptions {
   /** GET and HEAD run read-only: a read can never write, whatever the SQL says. */
   readOnly: boolean;
   statementTimeoutMs: number;
+  /**
+   * Inspects the rows before the transaction ends; throwing rolls it back (a write that must affect
+   * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
+   */
+  verify?: (rows: postgres.Row[]) => void;
 }
 
 /**
@@ -51,24 +56,35 @@ export async function executeStatement(
 ): Promise<postgres.Row[]> {
   const connection = await pool.reserve();
   try {
-    const settled = await Promise.allSettled([
-      connection.unsafe(options.readOnly ? "begin isolation level read committed read only" : "begin"),
+    const queries = [
+      connection.unsafe(options.readOnly ? "begin read only" : "begin"),
       connection`
         select set_config('role', ${options.claims.role}, true),
                set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
                set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)`,
       connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[]),
-      // After an error the server turns this commit into a rollback.
-      connection.unsafe("commit"),
-    ]);
+    ];
+    // Without a check the commit goes in the same round trip; after an error the server turns it into
+    // a rollback.
+    if (!options.verify) queries.push(connection.unsafe("commit"));
+    const settled = await Promise.allSettled(queries);
     const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
-    if (failure) throw toPostgrestError(failure.reason);
-    return (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
+    if (failure) {
+      if (options.verify) await connection.unsafe("rollback");
+      throw databaseError(failure.reason, { authenticated: true });
+    }
+    const rows = (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
+    if (options.verify) {
+      try {
+        options.verify(rows);
+      } catch (error) {
+        await connection.unsafe("rollback");
+        throw error;
+      }
+      await connection.unsafe("commit");
+    }
+    return rows;
   } finally {
     connection.release();
   }
-}
-
-function toPostgrestError(error: unknown): PostgrestError {
-  return databaseError(error, { authenticated: true });
 }

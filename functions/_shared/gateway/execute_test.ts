@@ -87,3 +87,22 @@ dbTest("executeStatement() binds hostile values as parameters, never as SQL", as
   const [table] = await pool`select to_regclass('public.accounts') is not null as present`;
   assert.equal(table?.present, true);
 });
+
+dbTest("executeStatement() rolls a write back when verify() rejects its rows", async (pool) => {
+  const countMarked = async () =>
+    (await pool`select count(*)::int as n from public.notes where body like '%!'`)[0]?.n;
+  const before = await countMarked();
+  const text = "update public.notes set body = body || '!' where tenant_id = $1 returning id";
+  await assert.rejects(
+    executeStatement(pool, { text, params: [GLOBEX] }, {
+      claims: claims(GLOBEX),
+      readOnly: false,
+      statementTimeoutMs: 5000,
+      verify: (rows) => {
+        if (rows.length !== 1) throw new RangeError(`expected one row, got ${rows.length}`);
+      },
+    }),
+    RangeError,
+  );
+  assert.equal(await countMarked(), before);
+});

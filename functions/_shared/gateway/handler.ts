@@ -1,29 +1,108 @@
-import { functionPath, jsonResponse } from "../http/mod.ts";
+/**
+ * The `tenant-data` function: a PostgREST-compatible gateway. Each request is authenticated, resolved to
+ * a tenant the user belongs to, and run in that tenant's data source under RLS with the user's claims.
+ *
+ * @module
+ */
+import type { ApiKeyVerifier, JwtVerifier } from "../auth/mod.ts";
+import { extractBearerToken } from "../auth/mod.ts";
+import type { DataSourcePools } from "../data_sources/mod.ts";
+import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
+import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
+import type { TenantDirectory, TenantResolution } from "../tenancy/mod.ts";
+import type { CatalogCache } from "./catalog_cache.ts";
+import { errorResponse } from "./error_response.ts";
+import type { RequestClaims } from "./execute.ts";
+import { runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
 export interface GatewayHandlerOptions {
   /** The function's name, which prefixes every path it is reached by. */
   functionName: string;
+  jwtVerifier: JwtVerifier;
+  apiKeys: ApiKeyVerifier;
+  directory: TenantDirectory;
+  pools: DataSourcePools;
+  catalogs: CatalogCache;
+  /** Per statement; default 8 s (Supabase's default for `authenticated`). */
+  statementTimeoutMs?: number;
+  /** Rows per response at most; default 1000 (Supabase's default `max_rows`). */
+  maxRows?: number;
+  log?: (line: string) => void;
 }
 
 /**
- * Builds the `tenant-data` function's fetch handler.
+ * Builds the gateway's fetch handler.
  *
  * @example
  * ```ts
- * Deno.serve(createGatewayHandler({ functionName: "tenant-data" }));
+ * Deno.serve(createGatewayHandler({ functionName: "tenant-data", jwtVerifier, apiKeys, directory, pools, catalogs }));
  * ```
  */
-export function createGatewayHandler(options: GatewayHandlerOptions): (request: Request) => Response {
-  return function handleGatewayRequest(request: Request): Response {
+export function createGatewayHandler(
+  options: GatewayHandlerOptions,
+): (request: Request) => Promise<Response> {
+  const log = options.log ?? console.error;
+  const settings = {
+    statementTimeoutMs: options.statementTimeoutMs ?? 8000,
+    maxRows: options.maxRows ?? 1000,
+  };
+
+  async function handle(request: Request, timing: ServerTiming): Promise<Response> {
     const path = functionPath(new URL(request.url), options.functionName);
     if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
       return jsonResponse({ status: "ok", function: options.functionName });
     }
-    // PostgREST's answer for a path it does not serve.
-    return jsonResponse(
-      { code: "PGRST125", message: "Invalid path specified in request URL", details: null, hint: null },
-      { status: 404 },
-    );
+    if (!path.startsWith(`${API_PREFIX}/`)) throw new PostgrestError("PGRST125");
+    const user = await timing.measure("auth", async () => {
+      await options.apiKeys.verify(request.headers);
+      return await options.jwtVerifier.verifyUserToken(extractBearerToken(request.headers));
+    });
+    const resolution = await timing.measure("tenant", () =>
+      options.directory.resolveTenant({
+        userId: user.sub,
+        requestedTenant: request.headers.get("x-tenant-id") ?? undefined,
+        tokenTenantId: typeof user.tenant_id === "string" ? user.tenant_id : undefined,
+      }));
+    const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
+    const claims = requestClaims(user, resolution);
+    return await options.pools.run(resolution.dataSource, (sql) =>
+      runPostgrest(sql, {
+        request: apiRequest,
+        claims,
+        catalogs: options.catalogs,
+        catalogKey: resolution.dataSource.id,
+        timing,
+        ...settings,
+      }));
+  }
+
+  return async function handleGatewayRequest(request: Request): Promise<Response> {
+    if (request.method === "OPTIONS") return preflightResponse();
+    const timing = new ServerTiming();
+    let response: Response;
+    try {
+      response = await handle(request, timing);
+    } catch (error) {
+      response = errorResponse(error, { method: request.method, log });
+    }
+    response = withCors(response);
+    response.headers.set("server-timing", timing.header());
+    return response;
+  };
+}
+
+/** The claims of CONTRACT.md the tenant database's RLS reads: never a role the user chose. */
+function requestClaims(
+  user: { sub: string; email?: string | undefined; aud?: string | string[] | undefined },
+  resolution: TenantResolution,
+): RequestClaims {
+  return {
+    sub: user.sub,
+    role: "authenticated",
+    ...(user.email ? { email: user.email } : {}),
+    ...(user.aud ? { aud: user.aud } : {}),
+    tenant_id: resolution.tenant.id,
+    tenant_role: resolution.role,
   };
 }

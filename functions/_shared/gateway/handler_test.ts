@@ -1,16 +1,86 @@
 import assert from "node:assert/strict";
-import { createGatewayHandler } from "./handler.ts";
+import { SignJWT } from "jose";
+import { requireEnv } from "../testing/require_env.ts";
+import { createGatewayHandlerFromEnv } from "./gateway_from_env.ts";
 
-const handle = createGatewayHandler({ functionName: "tenant-data" });
+const logged: string[] = [];
+const handle = await createGatewayHandlerFromEnv(Deno.env, {
+  functionName: "tenant-data",
+  log: (line) => logged.push(line),
+});
+const base = "http://local/tenant-data";
+
+async function token(claims: Record<string, unknown>): Promise<string> {
+  return await new SignJWT({ role: "authenticated", aud: "authenticated", ...claims })
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(requireEnv("SUPABASE_JWT_SECRET")));
+}
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return handle(
+    new Request(`${base}${path}`, { headers: { apikey: requireEnv("SUPABASE_ANON_KEY"), ...headers } }),
+  );
+}
 
 Deno.test("the gateway answers /health with 200 and no credentials", async () => {
-  const response = handle(new Request("http://local/tenant-data/health"));
+  const response = await handle(new Request(`${base}/health`));
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), { status: "ok", function: "tenant-data" });
 });
 
 Deno.test("the gateway answers an unknown path with PostgREST's 404 body", async () => {
-  const response = handle(new Request("http://local/tenant-data/nowhere"));
+  const response = await handle(new Request(`${base}/nowhere`));
   assert.equal(response.status, 404);
   assert.equal((await response.json()).code, "PGRST125");
+});
+
+Deno.test("a preflight request gets the CORS headers browsers need", async () => {
+  const response = await handle(new Request(`${base}/rest/v1/accounts`, { method: "OPTIONS" }));
+  assert.equal(response.status, 204);
+  assert.match(response.headers.get("access-control-allow-headers") ?? "", /x-tenant-id/);
+});
+
+Deno.test("a request without an apikey or without a user token is 401", async () => {
+  const noKey = await handle(new Request(`${base}/rest/v1/accounts`));
+  assert.equal(noKey.status, 401);
+  await noKey.body?.cancel();
+  const noToken = await get("/rest/v1/accounts");
+  assert.equal(noToken.status, 401);
+  assert.equal((await noToken.json()).code, "PGRST302");
+});
+
+Deno.test("a signed-in member reads their tenant's rows with Server-Timing and CORS headers", async () => {
+  const grace = await token({ sub: "b0000000-0000-4000-8000-000000000003", email: "grace@globex.test" });
+  const response = await get("/rest/v1/accounts?select=tenant_id&limit=2", {
+    authorization: `Bearer ${grace}`,
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), [
+    { tenant_id: "a0000000-0000-4000-8000-000000000002" },
+    { tenant_id: "a0000000-0000-4000-8000-000000000002" },
+  ]);
+  assert.match(response.headers.get("server-timing") ?? "", /auth;dur=.*tenant;dur=.*execute;dur=/);
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+});
+
+Deno.test("a HEAD error has the error's status and no body", async () => {
+  const response = await handle(new Request(`${base}/rest/v1/accounts`, { method: "HEAD" }));
+  assert.equal(response.status, 401);
+  assert.equal(await response.text(), "");
+});
+
+Deno.test("without configuration the gateway refuses to serve and says so only in its log", async () => {
+  const lines: string[] = [];
+  const unconfigured = await createGatewayHandlerFromEnv(new Map<string, string>(), {
+    functionName: "tenant-data",
+    log: (line) => lines.push(line),
+  });
+  const health = await unconfigured(new Request(`${base}/health`));
+  assert.equal(health.status, 503);
+  await health.body?.cancel();
+  const data = await unconfigured(new Request(`${base}/rest/v1/accounts`));
+  assert.equal(data.status, 503);
+  assert.equal((await data.json()).code, "TR505");
+  assert.match(lines.join("\n"), /not configured: .*TENANT_ENCRYPTION_KEYS|not configured: .*SUPABASE/);
 });

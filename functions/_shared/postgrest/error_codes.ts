@@ -188,6 +188,13 @@ export const ERROR_CODES = {
     message: "Tenant is being moved: writes are paused, try again shortly",
     retryAfter: 5,
   },
+  TR505: {
+    // The function's configuration (database URL, keys) is missing or malformed: see its log.
+    status: 503,
+    layer: "data-source",
+    message: "The data gateway is not configured",
+    retryAfter: 30,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code listed in {@linkcode ERROR_CODES}. */

@@ -1,0 +1,33 @@
+/**
+ * Every failure of a request becomes a response here: PostgREST's `{code, message, details, hint}` with
+ * its status for the errors the gateway foresees, an opaque logged 500 for anything else.
+ *
+ * @module
+ */
+import { AuthError } from "../auth/mod.ts";
+import { PostgrestError } from "../postgrest/mod.ts";
+
+/** Options of {@linkcode errorResponse}. */
+export interface ErrorResponseOptions {
+  /** HEAD responses carry no body. */
+  method: string;
+  log: (line: string) => void;
+}
+
+/** Renders an error; unknown errors are logged by name and stack frames only, never their message. */
+export function errorResponse(error: unknown, options: ErrorResponseOptions): Response {
+  let response: Response;
+  if (error instanceof PostgrestError) {
+    response = error.toResponse();
+  } else if (error instanceof AuthError) {
+    const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+    if (error.wwwAuthenticate) headers.set("www-authenticate", error.wwwAuthenticate);
+    response = new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+  } else {
+    // The message of an unforeseen error may quote SQL or a secret: log where it happened, not what it says.
+    const frames = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";
+    options.log(`tenant-data: unexpected ${error instanceof Error ? error.name : typeof error} ${frames}`);
+    response = new PostgrestError("PGRSTX00").toResponse();
+  }
+  return options.method === "HEAD" ? new Response(null, response) : response;
+}

@@ -1,0 +1,67 @@
+/**
+ * The `tenant-data` handler configured from the function's environment: `SUPABASE_DB_URL` (the
+ * application database), `TENANT_ENCRYPTION_KEYS` / `TENANT_ENCRYPTION_ACTIVE_KEY`, and the JWT keys
+ * (`SUPABASE_JWT_SECRET`, `SUPABASE_JWKS`, `SUPABASE_JWKS_URL`).
+ *
+ * @module
+ */
+import { ApiKeyVerifier, type EnvReader, JwtVerifier } from "../auth/mod.ts";
+import { Keyring } from "../crypto/mod.ts";
+import { DataSourcePools } from "../data_sources/mod.ts";
+import { PostgrestError } from "../postgrest/mod.ts";
+import { TenantDirectory } from "../tenancy/mod.ts";
+import { CatalogCache } from "./catalog_cache.ts";
+import { createGatewayHandler } from "./handler.ts";
+
+/** Options of {@linkcode createGatewayHandlerFromEnv}. */
+export interface GatewayFromEnvOptions {
+  functionName: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Builds the gateway from the environment. When the configuration is incomplete the reason is logged
+ * once (variable names only, never a value): `/health` answers 503 `unconfigured` and every other request
+ * `TR505`, so one misconfigured function does not take a shared functions server down.
+ *
+ * @example
+ * ```ts
+ * Deno.serve(await createGatewayHandlerFromEnv(Deno.env, { functionName: "tenant-data" }));
+ * ```
+ */
+export async function createGatewayHandlerFromEnv(
+  env: EnvReader,
+  options: GatewayFromEnvOptions,
+): Promise<(request: Request) => Promise<Response>> {
+  const log = options.log ?? console.error;
+  try {
+    const [keyring, jwtVerifier] = await Promise.all([Keyring.fromEnv(env), JwtVerifier.fromEnv(env)]);
+    const apiKeys = ApiKeyVerifier.fromEnv(env, { jwtVerifier });
+    const pools = new DataSourcePools({ applicationName: options.functionName });
+    const catalogs = new CatalogCache();
+    const directory = TenantDirectory.fromEnv(env, {
+      keyring,
+      log,
+      // null: changes may have been missed, so no snapshot can be trusted; pools check their own version.
+      onDataSourceChange: (id) => {
+        if (id === null) return catalogs.clear();
+        void pools.invalidate(id);
+        catalogs.invalidate(id);
+      },
+    });
+    directory.start();
+    return createGatewayHandler({ ...options, jwtVerifier, apiKeys, directory, pools, catalogs, log });
+  } catch (error) {
+    log(
+      `${options.functionName}: not configured: ${error instanceof Error ? error.message : "unknown error"}`,
+    );
+    return function handleUnconfigured(request: Request): Promise<Response> {
+      if (new URL(request.url).pathname.endsWith(`/${options.functionName}/health`)) {
+        return Promise.resolve(Response.json({ status: "unconfigured", function: options.functionName }, {
+          status: 503,
+        }));
+      }
+      return Promise.resolve(new PostgrestError("TR505").toResponse());
+    };
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The PostgREST pipeline on one tenant database: plan against the cached catalog snapshot → sql →
+ * execute as the request's user → respond. Shared by the gateway and by the direct PostgREST-compatible
+ * endpoint (`postgrest_handler.ts`) that `supabase` data sources are tested against.
+ *
+ * @module
+ */
+import type postgres from "postgres";
+import type { ServerTiming } from "../http/mod.ts";
+import { type ApiRequest, buildQuery, planRequest } from "../postgrest/mod.ts";
+import type { CatalogCache } from "./catalog_cache.ts";
+import { executeStatement, type RequestClaims } from "./execute.ts";
+import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
+
+/** Options of {@linkcode runPostgrest}. */
+export interface RunPostgrestOptions {
+  /** The parsed request. */
+  request: ApiRequest;
+  /** Claims set for the tenant database's RLS. */
+  claims: RequestClaims;
+  /** The catalog snapshot cache and this database's key in it. */
+  catalogs: CatalogCache;
+  catalogKey: string;
+  timing: ServerTiming;
+  statementTimeoutMs: number;
+  /** The server-side cap on rows per response (PostgREST's `db-max-rows`). */
+  maxRows: number;
+}
+
+/** Runs a parsed request on `sql` and renders PostgREST's response. */
+export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptions): Promise<Response> {
+  const { request, timing } = options;
+  const catalog = await timing.measure("catalog", () => options.catalogs.get(options.catalogKey, sql));
+  const plan = await timing.measure(
+    "plan",
+    () => planRequest(request, catalog, { maxRows: options.maxRows }),
+  );
+  const query = await timing.measure("sql", () => buildQuery(plan));
+  // A write that must affect exactly one row (or at most n) is checked before its commit.
+  const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
+  const [row] = await timing.measure("execute", () =>
+    executeStatement(sql, query.statement, {
+      claims: options.claims,
+      readOnly: query.readOnly,
+      statementTimeoutMs: options.statementTimeoutMs,
+      ...(needsCheck
+        ? {
+          verify: (rows: postgres.Row[]) => {
+            requireSingleRow(query, rows[0] as ResultRow);
+            requireMaxAffected(query, rows[0] as ResultRow);
+          },
+        }
+        : {}),
+    }));
+  const result = row as ResultRow;
+  if (query.readOnly) requireSingleRow(query, result);
+  return respond(query, result, { method: request.method, preferenceApplied: appliedPreferences(request) });
+}
+
+function appliedPreferences(request: ApiRequest): string[] {
+  const { preferences } = request;
+  const applied: string[] = [];
+  if (preferences.return) applied.push(`return=${preferences.return}`);
+  if (preferences.count) applied.push(`count=${preferences.count}`);
+  if (preferences.resolution && request.action === "create") {
+    applied.push(`resolution=${preferences.resolution}`);
+  }
+  if (preferences.missing) applied.push(`missing=${preferences.missing}`);
+  return applied;
+}
