@@ -183,10 +183,10 @@ const errors: Record<string, ErrorCase> = {
     message: "Could not find the function public.search_contacts(q) in the schema cache",
   },
   "an rpc without arguments to an unknown function": {
-    path: "rpc/schema_version",
+    path: "rpc/no_such_function",
     code: "PGRST202",
     status: 404,
-    message: "Could not find the function public.schema_version without parameters in the schema cache",
+    message: "Could not find the function public.no_such_function without parameters in the schema cache",
   },
   "an rpc to a function the schema has": {
     path: "rpc/search_people?q=ada",
