@@ -15,12 +15,17 @@ import type { StackSecrets } from "./secrets.ts";
 const DEDICATED_TENANTS: Record<string, (typeof TENANT_DATABASES)[number]> = { acme: "tenant_acme" };
 const DEFAULT_DATA_SOURCE = "tenant_shared";
 
-/** Registers the key, every local tenant database, and routes the demo tenants. */
+/**
+ * Registers the key, every local tenant database, and routes the demo tenants — unless data sources are
+ * registered already (a reset wipes them; a restart keeps them).
+ */
 export async function registerLocalDataSources(profile: StackProfile, secrets: StackSecrets): Promise<void> {
   const keyring = await Keyring.fromEnv(new Map(Object.entries(secrets.encryption)));
   const sql = postgres(databaseUrl(profile, APP_DATABASE), { max: 1, onnotice: () => {} });
   try {
     await sql.begin(async (tx) => {
+      const [registered] = await tx`select count(*)::int as n from private.data_sources`;
+      if (registered?.n) return;
       await registerKeys(tx, keyring);
       for (const name of TENANT_DATABASES) {
         await registerDataSource(tx, keyring, {

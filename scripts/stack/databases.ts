@@ -68,6 +68,14 @@ async function createMissingDatabases(options: ResetDatabasesOptions): Promise<v
   }
 }
 
+/**
+ * Bootstraps every existing database again: cheap and idempotent, and it restores what a plain
+ * `supabase db reset --db-url` drops (pgTAP).
+ */
+export async function bootstrapDatabases(options: ResetDatabasesOptions): Promise<void> {
+  for (const database of stackDatabases()) await bootstrap(options.cluster, options.profile, database);
+}
+
 async function bootstrap(cluster: Cluster, profile: StackProfile, database: string): Promise<void> {
   await psql(cluster, profile, database, ["-q", "-f", BOOTSTRAP_SQL]);
 }

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { Cluster } from "./cluster.ts";
 import { registerLocalDataSources } from "./data_sources.ts";
-import { resetDatabases } from "./databases.ts";
+import { bootstrapDatabases, resetDatabases } from "./databases.ts";
 import { startFunctions, stopFunctions } from "./functions_process.ts";
 import { ensurePrerequisites, type Prerequisites } from "./prerequisites.ts";
 import type { StackProfile } from "./profile.ts";
@@ -28,7 +28,13 @@ export interface RunningStack {
  */
 export async function startStack(profile: StackProfile): Promise<RunningStack> {
   const stack = await startDatabase(profile);
-  if (!(await exists(seededMarker(profile)))) await resetStack(stack);
+  if (await exists(seededMarker(profile))) {
+    // After a plain `supabase db reset --db-url` by hand: pgTAP and the data sources are back.
+    await bootstrapDatabases(stack);
+    await registerLocalDataSources(profile, stack.secrets);
+  } else {
+    await resetStack(stack);
+  }
   await startFunctions(profile, stack.secrets);
   return stack;
 }
