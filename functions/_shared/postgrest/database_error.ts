@@ -17,6 +17,12 @@ export interface DatabaseErrorOptions {
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /**
+ * 5xx SQLSTATEs whose server message is fixed text a client can act on: a statement timeout, a
+ * serialization failure or deadlock (retry), too many connections. Every other 5xx is rendered opaquely.
+ */
+const EXPLAINED_SERVER_ERRORS = new Set(["57014", "40001", "40P01", "53300", "55P03"]);
+
+/**
  * Converts an error thrown by the database driver into a {@linkcode PostgrestError}.
  *
  * Only four fields are copied, each only when it is a string: `code` (a SQLSTATE), `message`, `detail`
@@ -41,8 +47,14 @@ export function databaseError(error: unknown, options: DatabaseErrorOptions): Po
   if (code === null || !SQLSTATE.test(code) || message === null) {
     return new PostgrestError("PGRSTX00");
   }
+  const status = statusForSqlState(code, { authenticated: options.authenticated, message });
+  if (status >= 500 && !EXPLAINED_SERVER_ERRORS.has(code)) {
+    // A server-side failure the client cannot act on: its text may name settings or internals (54001's
+    // hint quotes max_stack_depth). The opaque body keeps the SQLSTATE in `details` for support.
+    return new PostgrestError("PGRSTX00", undefined, { status, details: `SQLSTATE ${code}` });
+  }
   return new PostgrestError(code, message, {
-    status: statusForSqlState(code, { authenticated: options.authenticated, message }),
+    status,
     details: stringField(error, "detail") ?? stringField(error, "details"),
     hint: stringField(error, "hint"),
   });

@@ -85,3 +85,25 @@ for (
     assert.equal(err.status, 500);
   });
 }
+
+Deno.test("databaseError() renders a 5xx the client cannot act on opaquely, keeping only its SQLSTATE", () => {
+  const error = databaseError(
+    {
+      code: "54001",
+      message: "stack depth limit exceeded",
+      hint: 'Increase "max_stack_depth" (currently 2048kB)',
+    },
+    { authenticated: true },
+  );
+  assert.equal(error.status, 500);
+  assert.equal(error.code, "PGRSTX00");
+  assert.equal(error.details, "SQLSTATE 54001");
+  assert.doesNotMatch(JSON.stringify(error.toJSON()), /max_stack_depth|stack depth/);
+});
+
+Deno.test("databaseError() keeps the text of a statement timeout, which tells the client what happened", () => {
+  const error = databaseError({ code: "57014", message: "canceling statement due to statement timeout" }, {
+    authenticated: true,
+  });
+  assert.deepEqual([error.code, error.message], ["57014", "canceling statement due to statement timeout"]);
+});

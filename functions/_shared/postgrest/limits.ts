@@ -17,5 +17,23 @@ export const MAX_EMBED_DEPTH = 8;
 /** How deep `and(…)`/`or(…)` may nest in a logic parameter; deeper is a 400 (`PGRST100`). */
 export const MAX_LOGIC_DEPTH = 8;
 
+/**
+ * How many items a `select` may list, embedded ones included (and how many names `columns=` may list);
+ * more is a 400 (`PGRST100`). PostgreSQL refuses more than 1664 output columns per statement.
+ */
+export const MAX_SELECT_ITEMS = 500;
+
+/** How many terms one `order=` may list; more is a 400 (`PGRST100`). */
+export const MAX_ORDER_TERMS = 50;
+
+/**
+ * How many filter conditions a request may carry, the leaves of `or`/`and` trees included; more is a 400
+ * (`PGRST100`). Each is a bind parameter, and a statement takes at most 65,535.
+ */
+export const MAX_CONDITIONS = 1_000;
+
+/** How deep a JSON request body may nest; deeper is a 400 (`PGRST102`), before PostgreSQL's parser runs out of stack. */
+export const MAX_JSON_DEPTH = 64;
+
 /** The default largest request body, 1 MiB; more is a 413 (`TR413`). */
 export const MAX_BODY_BYTES = 1_048_576;

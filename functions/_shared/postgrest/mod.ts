@@ -67,7 +67,17 @@ export {
   RETIRED_CODES,
 } from "./error_codes.ts";
 export { PostgrestError, type PostgrestErrorBody, type PostgrestErrorOptions } from "./errors.ts";
-export { MAX_BODY_BYTES, MAX_EMBED_DEPTH, MAX_LIMIT, MAX_LOGIC_DEPTH, MAX_OFFSET } from "./limits.ts";
+export {
+  MAX_BODY_BYTES,
+  MAX_CONDITIONS,
+  MAX_EMBED_DEPTH,
+  MAX_JSON_DEPTH,
+  MAX_LIMIT,
+  MAX_LOGIC_DEPTH,
+  MAX_OFFSET,
+  MAX_ORDER_TERMS,
+  MAX_SELECT_ITEMS,
+} from "./limits.ts";
 export { loadCatalog, type LoadCatalogOptions } from "./load_catalog.ts";
 export { type MediaRange, parseAccept, parseMediaRange } from "./parse_accept.ts";
 export { parseBody, type ParseBodyOptions } from "./parse_body.ts";

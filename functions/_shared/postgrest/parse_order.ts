@@ -7,6 +7,7 @@
 import { Cursor } from "./_cursor.ts";
 import { parseField, parseName } from "./_grammar.ts";
 import type { OrderTerm } from "./request.ts";
+import { MAX_ORDER_TERMS } from "./limits.ts";
 
 const WORD_END = new Set([".", ",", " ", "\t"]);
 
@@ -27,7 +28,10 @@ const WORD_END = new Set([".", ",", " ", "\t"]);
 export function parseOrder(text: string): OrderTerm[] {
   const c = new Cursor(text, { subject: "order" });
   const terms = [parseTerm(c)];
-  while (c.eat(",")) terms.push(parseTerm(c));
+  while (c.eat(",")) {
+    if (terms.length === MAX_ORDER_TERMS) c.fail(`more than ${MAX_ORDER_TERMS} terms`);
+    terms.push(parseTerm(c));
+  }
   if (!c.done) c.unexpected();
   return terms;
 }

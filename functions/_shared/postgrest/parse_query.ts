@@ -8,12 +8,20 @@ import { Cursor } from "./_cursor.ts";
 import { parseKeyPath, parseNameList } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
 import { PostgrestError } from "./errors.ts";
-import { MAX_LIMIT, MAX_OFFSET } from "./limits.ts";
+import { MAX_CONDITIONS, MAX_LIMIT, MAX_OFFSET, MAX_SELECT_ITEMS } from "./limits.ts";
 import { parseFilter } from "./parse_filter.ts";
 import { parseLogic } from "./parse_logic.ts";
 import { parseOrder } from "./parse_order.ts";
 import { parseSelect } from "./parse_select.ts";
-import type { ApiQuery, Filter, LogicFilter, OrderClause, QueryRange, SelectItem } from "./request.ts";
+import type {
+  ApiQuery,
+  Filter,
+  LogicFilter,
+  LogicTree,
+  OrderClause,
+  QueryRange,
+  SelectItem,
+} from "./request.ts";
 import { QuerySyntaxError } from "./syntax_error.ts";
 
 /** Options of {@linkcode parseQuery}. */
@@ -96,6 +104,13 @@ export function parseQuery(params: URLSearchParams, options: ParseQueryOptions =
       throw err;
     }
   }
+  const conditions = filters.length + logic.reduce((sum, { tree }) => sum + leaves(tree), 0);
+  if (conditions > MAX_CONDITIONS) {
+    throw new PostgrestError("PGRST100", `Cannot parse query: more than ${MAX_CONDITIONS} filter conditions`);
+  }
+  if ((columns?.length ?? 0) > MAX_SELECT_ITEMS) {
+    throw new PostgrestError("PGRST100", `Cannot parse columns: more than ${MAX_SELECT_ITEMS} names`);
+  }
   return {
     select: select ?? [{ kind: "star" }],
     filters,
@@ -145,4 +160,8 @@ function parseCount(value: string, what: "limit" | "offset", max: number): numbe
     );
   }
   return count;
+}
+
+function leaves(tree: LogicTree): number {
+  return tree.kind === "filter" ? 1 : tree.children.reduce((sum, child) => sum + leaves(child), 0);
 }

@@ -7,7 +7,7 @@
 import { Cursor } from "./_cursor.ts";
 import { isIdentifierChar, parseField, parseName } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
-import { MAX_EMBED_DEPTH } from "./limits.ts";
+import { MAX_EMBED_DEPTH, MAX_SELECT_ITEMS } from "./limits.ts";
 import type { AggregateFunction, JoinType, SelectItem } from "./request.ts";
 
 /** Options of {@linkcode parseSelect}. */
@@ -58,7 +58,18 @@ export function parseSelect(text: string, options: ParseSelectOptions = {}): Sel
   const c = new Cursor(text, { subject: "select" });
   const items = parseList(c, 0, options.maxDepth ?? MAX_EMBED_DEPTH);
   if (!c.done) c.unexpected();
+  if (countItems(items) > MAX_SELECT_ITEMS) {
+    c.fail(`more than ${MAX_SELECT_ITEMS} items`, { at: 0, hint: "Select fewer columns" });
+  }
   return items;
+}
+
+function countItems(items: readonly SelectItem[]): number {
+  let count = 0;
+  for (const item of items) {
+    count += 1 + (item.kind === "embed" || item.kind === "spread" ? countItems(item.select) : 0);
+  }
+  return count;
 }
 
 function parseList(c: Cursor, depth: number, maxDepth: number): SelectItem[] {

@@ -113,7 +113,10 @@ export const MAX_IDENTIFIER_BYTES = 63;
  */
 export function ident(name: string): Fragment {
   if (name === "" || name.includes("\0")) throw new TypeError("Cannot quote identifier: empty or NUL");
-  if (new TextEncoder().encode(name).length > MAX_IDENTIFIER_BYTES) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short names need no encoding (the hot path).
+  if (
+    name.length * 3 > MAX_IDENTIFIER_BYTES && new TextEncoder().encode(name).length > MAX_IDENTIFIER_BYTES
+  ) {
     throw new TypeError(`Cannot quote identifier: longer than ${MAX_IDENTIFIER_BYTES} bytes`);
   }
   return make([`"${name.replaceAll('"', '""')}"`]);

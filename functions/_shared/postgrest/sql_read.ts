@@ -64,7 +64,7 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
     switch (item.kind) {
       case "star":
         outputs.push(sql`${aliases.table}.*`);
-        groupBy.push(...item.columns.map((column) => sql`${aliases.table}.${ident(column)}`));
+        if (aggregated) groupBy.push(...item.columns.map((column) => sql`${aliases.table}.${ident(column)}`));
         break;
       case "field": {
         let value = fieldSql(item.field, aliases.table);
