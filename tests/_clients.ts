@@ -92,3 +92,90 @@ export async function sqlAsTenant<T>(
   }
   return rollback.result as T;
 }
+
+/**
+ * Runs `use` on a short-lived connection as the database owner (`postgres`, which bypasses RLS): for
+ * setting up and cleaning up test rows and for checking what really is in a database.
+ */
+export async function adminSql<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return await use(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** A fingerprint of every row of every business table of a tenant database: table → `count:md5`. */
+export async function databaseFingerprint(url: string): Promise<Record<string, string>> {
+  return await adminSql(url, async (sql) => {
+    const tables = await sql<{ name: string }[]>`
+      select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r' order by 1`;
+    const fingerprint: Record<string, string> = {};
+    for (const { name } of tables) {
+      const [row] = await sql<{ n: number; digest: string | null }[]>`
+        select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as digest
+        from ${sql("public")}.${sql(name)} as t`;
+      fingerprint[name] = `${row?.n}:${row?.digest}`;
+    }
+    return fingerprint;
+  });
+}
+
+/** Options of {@linkcode gatewayFetch}. */
+export interface GatewayFetchOptions {
+  /** The bearer token; `null` sends no Authorization header. */
+  token: string | null;
+  /** `x-tenant-id`, when given. */
+  tenant?: string;
+  /** The `apikey` header; default the anon key, `null` sends none. */
+  apikey?: string | null;
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON unless it is a string. */
+  body?: unknown;
+}
+
+/** A raw response of the gateway: status, headers and the body as text. */
+export interface GatewayResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON, or `undefined` when it is empty or not JSON. */
+  json: unknown;
+}
+
+/**
+ * One raw HTTP request to the gateway's `/rest/v1` (`path` starts with the table), for what supabase-js
+ * cannot send: hand-made headers, tokens and query strings.
+ */
+export async function gatewayFetch(
+  stack: TestStack,
+  path: string,
+  options: GatewayFetchOptions,
+): Promise<GatewayResponse> {
+  const headers = new Headers(options.headers);
+  const apikey = options.apikey === undefined ? stack.anonKey : options.apikey;
+  if (apikey !== null) headers.set("apikey", apikey);
+  if (options.token !== null) headers.set("authorization", `Bearer ${options.token}`);
+  if (options.tenant !== undefined) headers.set("x-tenant-id", options.tenant);
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const response = await fetch(`${stack.functionsUrl}/tenant-data/rest/v1${path}`, {
+    method: options.method ?? "GET",
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
