@@ -14,6 +14,7 @@ import { dataSourceCommand } from "./commands/data_source.ts";
 import { encryptCommand } from "./commands/encrypt.ts";
 import { importLegacyCommand } from "./commands/import_legacy.ts";
 import { keygenCommand } from "./commands/keygen.ts";
+import { moveCommand } from "./commands/move.ts";
 import { provisionCommand } from "./commands/provision.ts";
 import { rotateKeysCommand } from "./commands/rotate_keys.ts";
 import { tenantCommand } from "./commands/tenant.ts";
@@ -23,7 +24,7 @@ import { runCli } from "./run_cli.ts";
 export const main = defineCommand({
   meta: {
     name: "tenants",
-    description: "Tenant Router operator CLI: data sources, tenants, provisioning and keys",
+    description: "Tenant Router operator CLI: data sources, tenants, provisioning, moves and keys",
   },
   subCommands: {
     keygen: keygenCommand,
@@ -32,6 +33,7 @@ export const main = defineCommand({
     tenant: tenantCommand,
     check: checkCommand,
     provision: provisionCommand,
+    move: moveCommand,
     "rotate-keys": rotateKeysCommand,
     "import-legacy": importLegacyCommand,
   },

@@ -31,6 +31,7 @@ Deno.test("tenants --help lists every command and exits 0", async () => {
       "tenant",
       "check",
       "provision",
+      "move",
       "rotate-keys",
       "import-legacy",
     ]
@@ -51,6 +52,7 @@ Deno.test("every command answers --help with its usage and exit 0", async () => 
       ["tenant", "assign"],
       ["check"],
       ["provision"],
+      ["move"],
       ["rotate-keys"],
       ["import-legacy"],
     ]
@@ -64,7 +66,18 @@ Deno.test("every command answers --help with its usage and exit 0", async () => 
 for (
   const [name, args] of [
     ["no command", []],
-    ["an unknown command (move is a later issue)", ["move", "acme", "--to", "tenant_acme"]],
+    ["an unknown command", ["teleport", "acme", "--to", "tenant_acme"]],
+    ["a move without --to", ["move", "acme"]],
+    ["a move with two steps at once", [
+      "move",
+      "--resume",
+      crypto.randomUUID(),
+      "--finalize",
+      crypto.randomUUID(),
+    ]],
+    ["a move step without a move id", ["move", "--status", "acme"]],
+    ["a dry run of a resume", ["move", "--resume", crypto.randomUUID(), "--dry-run"]],
+    ["a batch size that is not a number", ["move", "acme", "--to", "tenant_shared", "--batch-rows", "many"]],
     ["an unknown option", ["data-source", "list", "--nmae", "x"]],
     ["a missing required option", ["tenant", "create", "--slug", "abc"]],
     ["an option without its value", ["tenant", "create", "--slug", "abc", "--name"]],

@@ -18,6 +18,7 @@ import type { AdminDeps, AdminEnv } from "./routes/_env.ts";
 import { dataSourceRoutes } from "./routes/data_sources.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { moveRoutes } from "./routes/moves.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 
 /** The largest request body accepted, in bytes (credentials documents are small). */
@@ -39,6 +40,12 @@ export interface AdminHandlerOptions {
   migrationsDir?: string | undefined;
   /** Where unexpected errors are logged (name, SQLSTATE and stack frames only); default `console.error`. */
   log?: ((line: string) => void) | undefined;
+  /**
+   * Keeps a task running after the answer (a tenant move started without `wait`); default
+   * `EdgeRuntime.waitUntil` when the runtime has it, else the task just runs on (a long-lived server).
+   * A failure is logged by name only.
+   */
+  background?: ((task: Promise<unknown>) => void) | undefined;
 }
 
 /**
@@ -59,6 +66,9 @@ export interface AdminHandlerOptions {
  * | POST | `/data-sources/:name-or-id/test`, `/provision[?dry_run=true]` | platform |
  * | GET | `/keys` | platform |
  * | POST | `/keys/rotate` | platform |
+ * | POST | `/tenants/:id-or-slug/moves` (`{ data_source, dry_run?, wait? }`: 202, or 200 when waited) | platform |
+ * | GET | `/moves/:id` | platform |
+ * | POST | `/moves/:id/resume`, `/rollback`, `/finalize` (`{ wait? }`) | platform |
  *
  * "Platform" is the service-role key or a user token with `app_metadata.platform_admin: true`.
  * Every error is `{ code, message, details, hint }` (see `error_codes.ts`); anything unforeseen is an
@@ -76,6 +86,7 @@ export function createAdminHandler(options: AdminHandlerOptions): (request: Requ
     keyring: options.keyring,
     probe: options.probe,
     migrations: migrationLoader(options.migrationsDir ?? TENANT_MIGRATIONS_DIR),
+    background: options.background ?? runInBackground(options.functionName, log),
   };
   const app = new Hono<AdminEnv>().basePath(`/${options.functionName}`);
 
@@ -98,6 +109,7 @@ export function createAdminHandler(options: AdminHandlerOptions): (request: Requ
   app.route("/", memberRoutes(deps));
   app.route("/", dataSourceRoutes(deps));
   app.route("/", keyRoutes(deps));
+  app.route("/", moveRoutes(deps));
 
   app.notFound(() => new AdminError("TR620").toResponse());
   app.onError(function renderError(error, c) {
@@ -131,6 +143,21 @@ function describeUnexpected(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const frames = (error.stack ?? "").split("\n").slice(1, 4).map((line) => line.trim()).join(" | ");
   return redactSecrets(`unhandled ${error.name}${typeof code === "string" ? ` (${code})` : ""} ${frames}`);
+}
+
+/** Where background tasks go: the edge runtime keeps them alive; failures are logged by name only. */
+function runInBackground(
+  functionName: string,
+  log: (line: string) => void,
+): (task: Promise<unknown>) => void {
+  return function keepRunning(task: Promise<unknown>): void {
+    const guarded = task.catch((error) =>
+      log(`${functionName}: background task failed: ${describeUnexpected(error)}`)
+    );
+    const runtime =
+      (globalThis as { EdgeRuntime?: { waitUntil(promise: Promise<unknown>): void } }).EdgeRuntime;
+    runtime?.waitUntil(guarded);
+  };
 }
 
 function migrationLoader(dir: string): () => Promise<Migration[] | undefined> {

@@ -14,11 +14,14 @@
  * | `TR621` | 404 | no such tenant |
  * | `TR622` | 404 | no such data source |
  * | `TR623` | 404 | no such user or membership |
+ * | `TR624` | 404 | no such tenant move |
  * | `TR630` | 409 | already exists: tenant slug, data source name, membership |
  * | `TR631` | 409 | the data source is in use (by tenants or by tenant moves) |
  * | `TR632` | 409 | the last owner cannot leave, be removed or be demoted |
  * | `TR633` | 409 | the tenant or data source is in a state that forbids the change (moving, draining, default) |
  * | `TR634` | 409 | the key registry disagrees with the configured keys (not active, retired, other fingerprint) |
+ * | `TR635` | 409 | a tenant move's source and target hold different schema versions: provision first |
+ * | `TR636` | 409 | a tenant move is being run by another process right now |
  * | `TR640` | 422 | stored credentials cannot be opened (key not configured, authentication failed) |
  * | `TR641` | 422 | the operation does not apply to this kind of data source |
  * | `TR650` | 502 | the data source could not be reached or provisioned |
@@ -65,11 +68,14 @@ export const ADMIN_ERROR_CODES = {
   TR621: { status: 404, message: "Tenant not found" },
   TR622: { status: 404, message: "Data source not found" },
   TR623: { status: 404, message: "User or membership not found" },
+  TR624: { status: 404, message: "Tenant move not found" },
   TR630: { status: 409, message: "Already exists" },
   TR631: { status: 409, message: "Data source is in use" },
   TR632: { status: 409, message: "A tenant must keep at least one owner" },
   TR633: { status: 409, message: "The change conflicts with the current state" },
   TR634: { status: 409, message: "The key registry does not match the configured keys" },
+  TR635: { status: 409, message: "Source and target hold different schema versions" },
+  TR636: { status: 409, message: "The move is being run by another process" },
   TR640: { status: 422, message: "Cannot open the stored credentials" },
   TR641: { status: 422, message: "Not supported for this kind of data source" },
   TR650: { status: 502, message: "Data source unavailable" },

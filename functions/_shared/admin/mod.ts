@@ -1,6 +1,7 @@
 /**
  * The `tenant-admin` API and the operations it shares with the operator CLI (`scripts/tenants/`):
- * tenants, memberships, data sources (credentials sealed, responses masked), provisioning and keys.
+ * tenants, memberships, data sources (credentials sealed, responses masked), provisioning, keys and
+ * tenant moves (the engine is `../moves/`).
  *
  * - {@linkcode createAdminHandler} / {@linkcode createAdminHandlerFromEnv}: the Hono fetch handler.
  * - {@linkcode AdminError}: the one error type, rendering `{ code, message, details, hint }`
@@ -57,6 +58,9 @@ export {
   type ProbeFunction,
   testDataSource,
 } from "./operations/test_data_source.ts";
+export { continueMove, type ContinueMoveOptions, type MoveStep } from "./operations/continue_move.ts";
+export { findMove } from "./operations/find_move.ts";
+export { startMove, type StartMoveOptions, type StartMoveResult } from "./operations/start_move.ts";
 export { updateDataSource } from "./operations/update_data_source.ts";
 export { updateMember } from "./operations/update_member.ts";
 export { updateTenant } from "./operations/update_tenant.ts";

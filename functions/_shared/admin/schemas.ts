@@ -82,6 +82,24 @@ export const AssignDataSourceBody = z.object({
   data_source: DataSourceRef.nullable(),
 }).strict();
 
+/** `POST /tenants/:id/moves`: where to move the tenant's rows; a dry run only plans. */
+export const StartMoveBody = z.object({
+  /** A data source name or id, or `null` for the default data source. */
+  data_source: DataSourceRef.nullable(),
+  /** Only plan: tables in copy order and row counts; nothing changes. */
+  dry_run: z.boolean().optional(),
+  /** Answer when the move has ended (200) instead of at once (202, then poll `GET /moves/:id`). */
+  wait: z.boolean().optional(),
+  /** Rows per copy batch. */
+  batch_rows: z.number().int("Must be a whole number").min(1).max(1_000_000).optional(),
+}).strict();
+
+/** `POST /moves/:id/resume|rollback|finalize`. */
+export const MoveStepBody = z.object({
+  /** Answer when the step has ended (200) instead of at once (202). */
+  wait: z.boolean().optional(),
+}).strict();
+
 /** `POST /tenants/:id/members`: a user by id or email, and a role. */
 export const AddMemberBody = z.object({
   user_id: Uuid.optional(),

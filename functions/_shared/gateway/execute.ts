@@ -2,12 +2,16 @@
  * The execute stage: the only stage of the gateway that touches a tenant database. One transaction per
  * request, pipelined on one connection so it costs one round trip: `begin [read only]`, the request's
  * role, claims and statement timeout as transaction-local settings (never a session-level `SET`, which
- * would leak to the next request on the pooled connection), the statement, `commit`.
+ * would leak to the next request on the pooled connection), the statement, `commit`. The statement is
+ * prepared once its shape recurs ({@linkcode PreparedStatements}): unprepared, postgres.js would wait for
+ * its parameter types before binding it, and the transaction would cost three round trips.
  *
  * @module
  */
 import type postgres from "postgres";
-import { databaseError } from "../postgrest/mod.ts";
+import { databaseError, PostgrestError } from "../postgrest/mod.ts";
+import { writeFenceKey } from "../tenancy/write_fence.ts";
+import { PreparedStatements } from "./prepared_statements.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
 export interface BoundStatement {
@@ -36,7 +40,11 @@ export interface ExecuteOptions {
    * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
    */
   verify?: (rows: postgres.Row[]) => void;
+  /** The statement texts worth preparing; default one set for the whole process. */
+  prepared?: PreparedStatements;
 }
+
+const PROCESS_PREPARED_STATEMENTS = new PreparedStatements();
 
 /**
  * Runs one statement as the request's user and returns its rows. A database error becomes a
@@ -61,8 +69,11 @@ export async function executeStatement(
       connection`
         select set_config('role', ${options.claims.role}, true),
                set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
-               set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)`,
-      connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[]),
+               set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)
+               ${options.readOnly ? connection`` : writeFence(connection, options.claims.tenant_id)}`,
+      connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
+        prepare: (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text),
+      }),
     ];
     // Without a check the commit goes in the same round trip; after an error the server turns it into
     // a rollback.
@@ -71,6 +82,9 @@ export async function executeStatement(
     const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failure) {
       if (options.verify) await connection.unsafe("rollback");
+      if (settled[1]?.status === "rejected" && (settled[1].reason as { code?: string }).code === "22012") {
+        throw new PostgrestError("TR504");
+      }
       throw databaseError(failure.reason, { authenticated: true });
     }
     const rows = (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
@@ -87,4 +101,17 @@ export async function executeStatement(
   } finally {
     connection.release();
   }
+}
+
+/**
+ * A write takes the tenant's write fence shared (`../tenancy/write_fence.ts`). While a move holds it
+ * exclusively the division by zero aborts the transaction before the statement runs: 503 `TR504`.
+ */
+function writeFence(
+  connection: postgres.ReservedSql,
+  tenantId: string,
+): postgres.PendingQuery<postgres.Row[]> {
+  return connection`, 1 / pg_try_advisory_xact_lock_shared(hashtextextended(${
+    writeFenceKey(tenantId)
+  }, 0))::int`;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { PostgrestError } from "../postgrest/mod.ts";
 import { requireEnv } from "../testing/require_env.ts";
+import { writeFenceKey } from "../tenancy/mod.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
 
 const GLOBEX = "a0000000-0000-4000-8000-000000000002";
@@ -105,4 +106,25 @@ dbTest("executeStatement() rolls a write back when verify() rejects its rows", a
     RangeError,
   );
   assert.equal(await countMarked(), before);
+});
+
+dbTest("a write meets the tenant's write fence held by a move with 503 TR504; reads pass", async (pool) => {
+  const mover = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 1, onnotice: () => {} });
+  const key = writeFenceKey(GLOBEX);
+  const write = { text: "update public.notes set body = body where false", params: [] };
+  const options = { claims: claims(GLOBEX), statementTimeoutMs: 5000 };
+  try {
+    await mover`select pg_advisory_lock(hashtextextended(${key}, 0))`;
+    await assert.rejects(
+      executeStatement(pool, write, { ...options, readOnly: false }),
+      (error) => error instanceof PostgrestError && error.code === "TR504" && error.status === 503,
+    );
+    await executeStatement(pool, { text: "select 1", params: [] }, { ...options, readOnly: true });
+    // Another tenant's writes are not fenced.
+    await executeStatement(pool, write, { ...options, claims: claims(INITECH), readOnly: false });
+    await mover`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+    await executeStatement(pool, write, { ...options, readOnly: false });
+  } finally {
+    await mover.end();
+  }
 });

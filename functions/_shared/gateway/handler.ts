@@ -13,6 +13,7 @@ import type { TenantDirectory, TenantResolution } from "../tenancy/mod.ts";
 import type { CatalogCache } from "./catalog_cache.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
+import { forwardToSupabase } from "./forward_supabase.ts";
 import { runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
@@ -64,6 +65,15 @@ export function createGatewayHandler(
         requestedTenant: request.headers.get("x-tenant-id") ?? undefined,
         tokenTenantId: typeof user.tenant_id === "string" ? user.tenant_id : undefined,
       }));
+    // A tenant move is copying its final delta: writes wait (503, Retry-After), reads go on.
+    if (resolution.tenant.writesFrozen && request.method !== "GET" && request.method !== "HEAD") {
+      throw new PostgrestError("TR504");
+    }
+    // A supabase data source parses the request itself: forward it unread (the body is still unconsumed).
+    if (resolution.dataSource.kind === "supabase") {
+      const forward = { dataSource: resolution.dataSource, claims: requestClaims(user, resolution), path };
+      return await forwardToSupabase(request, { ...forward, timing, log });
+    }
     const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
     const claims = requestClaims(user, resolution);
     return await options.pools.run(resolution.dataSource, (sql) =>

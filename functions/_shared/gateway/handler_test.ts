@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
+import postgres from "postgres";
 import { requireEnv } from "../testing/require_env.ts";
 import { createGatewayHandlerFromEnv } from "./gateway_from_env.ts";
 
@@ -83,4 +84,40 @@ Deno.test("without configuration the gateway refuses to serve and says so only i
   assert.equal(data.status, 503);
   assert.equal((await data.json()).code, "TR505");
   assert.match(lines.join("\n"), /not configured: .*TENANT_ENCRYPTION_KEYS|not configured: .*SUPABASE/);
+});
+
+Deno.test("a tenant frozen by a move gets 503 TR504 with Retry-After on writes; its reads go on", async () => {
+  const sql = postgres(requireEnv("SUPABASE_DB_URL"), { max: 1, onnotice: () => {} });
+  const grace = await token({ sub: "b0000000-0000-4000-8000-000000000003", email: "grace@globex.test" });
+  const write = () =>
+    handle(
+      new Request(`${base}/rest/v1/accounts?id=eq.${crypto.randomUUID()}`, {
+        method: "PATCH",
+        headers: {
+          apikey: requireEnv("SUPABASE_ANON_KEY"),
+          authorization: `Bearer ${grace}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ name: "Nobody" }),
+      }),
+    );
+  try {
+    await sql`update public.tenants set writes_frozen_at = now() where slug = 'globex'`;
+    let refused: Response | undefined;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      const response = await write();
+      if (response.status === 503) refused = response;
+      else await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(refused, "the freeze reached the gateway within a second");
+    assert.equal(refused.headers.get("retry-after"), "5");
+    assert.equal((await refused.json()).code, "TR504");
+    const read = await get("/rest/v1/accounts?select=id&limit=1", { authorization: `Bearer ${grace}` });
+    assert.equal(read.status, 200);
+    await read.body?.cancel();
+  } finally {
+    await sql`update public.tenants set writes_frozen_at = null where slug = 'globex'`;
+    await sql.end();
+  }
 });

@@ -31,6 +31,12 @@ export interface Tenant {
   readonly id: string;
   readonly slug: string;
   readonly status: TenantStatus;
+  /**
+   * Whether a tenant move has frozen the tenant's writes (`tenants.writes_frozen_at` is set): the gateway
+   * answers writes 503 with `Retry-After` (TR504) and still serves reads. Lasts seconds, while the move
+   * copies its final delta and verifies it.
+   */
+  readonly writesFrozen: boolean;
 }
 
 /** One of a user's memberships, with the tenant's routing. */
@@ -130,6 +136,7 @@ interface MembershipRow {
   id: string;
   slug: string;
   status: TenantStatus;
+  writes_frozen: boolean;
   data_source_id: string | null;
   role: TenantRole;
 }
@@ -365,7 +372,7 @@ export class TenantDirectory {
   async #loadMemberships(userId: string): Promise<readonly Membership[]> {
     const rows = await this.#query(() =>
       this.#sql<MembershipRow[]>`
-        select t.id, t.slug, t.status, t.data_source_id, m.role
+        select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role
         from public.tenant_members m
         join public.tenants t on t.id = m.tenant_id
         where m.user_id = ${userId}
@@ -373,7 +380,12 @@ export class TenantDirectory {
     );
     return Object.freeze(rows.map((row) =>
       Object.freeze({
-        tenant: Object.freeze({ id: row.id, slug: row.slug, status: row.status }),
+        tenant: Object.freeze({
+          id: row.id,
+          slug: row.slug,
+          status: row.status,
+          writesFrozen: row.writes_frozen,
+        }),
         role: row.role,
         dataSourceId: row.data_source_id,
       })

@@ -80,7 +80,12 @@ Deno.test({
       const grace = await directory.resolveTenant({ userId: USERS.grace });
       assert.deepEqual(summary(grace), ["globex", "owner", "tenant_shared"]);
       assert.equal(grace.dataSource.isDefault, true);
-      assert.deepEqual(grace.tenant, { id: TENANTS.globex, slug: "globex", status: "active" });
+      assert.deepEqual(grace.tenant, {
+        id: TENANTS.globex,
+        slug: "globex",
+        status: "active",
+        writesFrozen: false,
+      });
     });
   },
 });

@@ -60,3 +60,4 @@ export {
   TenantDirectoryUnavailableError,
 } from "./errors.ts";
 export { CONFIG_CHANNEL, type ConfigChange, type ConfigListenerStats } from "./_config_listener.ts";
+export { writeFenceKey } from "./write_fence.ts";

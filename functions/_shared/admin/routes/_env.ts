@@ -17,4 +17,6 @@ export interface AdminDeps {
   probe: ProbeFunction | undefined;
   /** The tenant-db migrations, loaded once; `undefined` when this deployment does not have them. */
   migrations: () => Promise<Migration[] | undefined>;
+  /** Keeps work running after the answer (tenant moves): `EdgeRuntime.waitUntil` on Supabase. */
+  background: (task: Promise<unknown>) => void;
 }

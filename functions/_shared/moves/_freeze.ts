@@ -1,0 +1,63 @@
+// Internal: the write freeze of one tenant, and the fence that makes sure no write of it runs meanwhile.
+import type postgres from "postgres";
+import { sleep } from "./_concurrency.ts";
+import { writeFenceKey } from "../tenancy/write_fence.ts";
+import { type Claims, setWritesFrozen, withActor } from "./_store.ts";
+
+/** Options of {@linkcode freezeWrites}. */
+export interface FreezeOptions {
+  app: postgres.Sql;
+  claims: Claims;
+  tenantId: string;
+  /** The database the tenant's writes go to now. */
+  live: postgres.Sql;
+}
+
+/** The tenant's write fence, held exclusively in the live database until released. */
+export interface WriteFence {
+  /** Milliseconds spent waiting for the tenant's in-flight writes to end. */
+  fenceWaitMs: number;
+  /**
+   * Lets writes through the fence again, after `afterMs` (time for every gateway to hear that the tenant
+   * was switched or unfrozen; until then a write routed by a stale cache fails with 503 and is retried).
+   */
+  release(afterMs?: number): Promise<void>;
+}
+
+/**
+ * Freezes the tenant's writes (`tenants.writes_frozen_at`; the gateway answers them 503 TR504 from the
+ * NOTIFY on), then takes the tenant's write fence exclusively in the live database: this waits for every
+ * write transaction of the tenant that is still running, and every later one fails at once, even from a
+ * gateway that has not heard of the freeze yet. Release it only after the switch (or the unfreeze).
+ */
+export async function freezeWrites(options: FreezeOptions): Promise<WriteFence> {
+  await withActor(options.app, options.claims, (tx) => setWritesFrozen(tx, options.tenantId, true));
+  const started = performance.now();
+  const connection = await options.live.reserve();
+  const key = writeFenceKey(options.tenantId);
+  try {
+    await connection`select pg_advisory_lock(hashtextextended(${key}, 0))`;
+  } catch (error) {
+    connection.release();
+    throw error;
+  }
+  let released = false;
+  return {
+    fenceWaitMs: Math.round(performance.now() - started),
+    async release(afterMs = 0) {
+      if (released) return;
+      released = true;
+      await sleep(afterMs);
+      try {
+        await connection`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+      } finally {
+        connection.release();
+      }
+    },
+  };
+}
+
+/** Lets the tenant's writes through again. */
+export async function unfreezeWrites(app: postgres.Sql, claims: Claims, tenantId: string): Promise<void> {
+  await withActor(app, claims, (tx) => setWritesFrozen(tx, tenantId, false));
+}
