@@ -85,7 +85,7 @@ try {
     const [name, args] of [
       ["deno fmt --check", ["fmt", "--check"]],
       ["deno lint", ["lint"]],
-      ["deno check", ["check", "functions", "scripts", "tests"]],
+      ["deno check", ["check", "functions", "scripts", "tests", "bench"]],
     ] as const
   ) {
     record(name, (await run(deno, [...args])).code === 0);
@@ -101,7 +101,7 @@ try {
       TENANT_DATABASES.map((name) => [`${name.toUpperCase()}_DB_URL`, databaseUrl(profile, name)]),
     ),
   };
-  const unit = await run(deno, ["test", "--allow-all", "--no-check", "functions", "scripts", "tests"], env);
+  const unit = await run(deno, ["test", "--allow-all", "--no-check", "functions", "scripts", "tests", "bench"], env);
   const summary = /(\d+) passed.*?(\d+) failed/.exec(
     unit.output.split("\n").reverse().find((l) => / passed /.test(l)) ?? "",
   );

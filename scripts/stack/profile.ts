@@ -1,6 +1,7 @@
 /**
  * Where a local stack lives: its data folder and ports. `dev` is what `npm start` runs; `test` is the
- * isolated stack of `npm test`, with its own ports and folder so a running dev stack is untouched.
+ * isolated stack of `npm test`, with its own ports and folder so a running dev stack is untouched;
+ * `bench` is the same for `npm run bench`.
  *
  * @module
  */
@@ -15,9 +16,12 @@ export const APP_DATABASE = "postgres";
 /** Tenant databases of the local stack and the demo seed file each one gets. */
 export const TENANT_DATABASES = ["tenant_shared", "tenant_acme"] as const;
 
+/** The local stacks: `npm start`'s, `npm test`'s and `npm run bench`'s. */
+export type StackProfileName = "dev" | "test" | "bench";
+
 /** One local stack: folders and ports. */
 export interface StackProfile {
-  name: "dev" | "test";
+  name: StackProfileName;
   /** Everything the stack writes: cluster, logs, generated secrets, pid files. */
   dataDir: string;
   pgDataDir: string;
@@ -28,9 +32,15 @@ export interface StackProfile {
   functionsPort: number;
 }
 
+const PORTS: Record<StackProfileName, { pg: number; functions: number }> = {
+  dev: { pg: 54322, functions: 54321 },
+  test: { pg: 55322, functions: 55321 },
+  bench: { pg: 56322, functions: 56321 },
+};
+
 /** Returns the profile by name. */
-export function stackProfile(name: "dev" | "test"): StackProfile {
-  const dataDir = name === "dev" ? join(PROJECT_ROOT, ".local") : join(PROJECT_ROOT, ".local", "test");
+export function stackProfile(name: StackProfileName): StackProfile {
+  const dataDir = name === "dev" ? join(PROJECT_ROOT, ".local") : join(PROJECT_ROOT, ".local", name);
   return {
     name,
     dataDir,
@@ -38,8 +48,8 @@ export function stackProfile(name: "dev" | "test"): StackProfile {
     logDir: join(dataDir, "logs"),
     secretsFile: join(dataDir, "secrets.env"),
     functionsPidFile: join(dataDir, "functions.pid"),
-    pgPort: name === "dev" ? 54322 : 55322,
-    functionsPort: name === "dev" ? 54321 : 55321,
+    pgPort: PORTS[name].pg,
+    functionsPort: PORTS[name].functions,
   };
 }
 

@@ -16,13 +16,24 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "access-control-max-age": "86400",
 };
 
+const CORS_ENTRIES = Object.entries(CORS_HEADERS);
+
 /** The answer to a preflight request. */
 export function preflightResponse(): Response {
   return new Response(null, { status: 204, headers: CORS_HEADERS });
 }
 
-/** Adds the CORS headers to a response (whose headers may be immutable, as after `fetch`). */
+/**
+ * Adds the CORS headers to a response: in place when its headers can change (the common case, and no copy
+ * on every request), else on a copy (headers are immutable after `fetch`).
+ */
 export function withCors(response: Response): Response {
+  try {
+    for (const [name, value] of CORS_ENTRIES) response.headers.set(name, value);
+    return response;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(CORS_HEADERS)) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });

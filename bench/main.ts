@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: the tenant-data gateway against a minimal baseline, in the same run, on an isolated
+ * stack (its own ports and `.local/bench/`, stopped at the end).
+ *
+ * - The gateway: the real functions server over HTTP (`/functions/v1/tenant-data/rest/v1/…`), requests
+ *   exactly as supabase-js sends them, a tenant of `--rows` generated rows on the shared data source.
+ * - The baseline (`baseline_server.ts`): a Deno server that verifies nothing and sends the same RLS
+ *   transaction straight to Postgres with postgres.js, same pool size.
+ * - The load (`load_client.ts`): its own process, `--concurrency` workers with keep-alive `fetch`;
+ *   gateway and baseline alternate (A B A B …, `--rounds` each) so drift hits both alike.
+ *
+ * Prints throughput, p50/p99, the ratio and the latency added, the gateway's `Server-Timing` averages, CPU
+ * per request, and whether the targets of issue #5 are met; `--json` prints the same as JSON. Exits 0
+ * whatever the figures: a benchmark reports, it does not assert.
+ *
+ * @module
+ */
+import { defineCommand, runMain } from "citty";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../scripts/stack/profile.ts";
+import { BENCH_TENANT, type BenchStack, benchToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
+import { type CellResult, checkTargets, formatReport, type SideResult } from "./_report.ts";
+import { percentile, ServerTimingTotals } from "./_stats.ts";
+import type { LoadConfig, LoadResult } from "./load_client.ts";
+import { supabaseJsHeaders, type Workload, WORKLOADS } from "./workloads.ts";
+
+const BASELINE_PORT = 56323;
+
+interface Settings {
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number[];
+  rounds: number;
+  workloads: Workload[];
+}
+
+const command = defineCommand({
+  meta: { name: "bench", description: "Benchmark the tenant-data gateway against a minimal baseline" },
+  args: {
+    duration: { type: "string", default: "10", description: "Measured seconds per run" },
+    warmup: { type: "string", default: "2", description: "Unmeasured seconds before each run" },
+    concurrency: { type: "string", default: "10,1", description: "Concurrent clients, comma-separated" },
+    rounds: { type: "string", default: "2", description: "Runs per server and cell, alternating (ABAB)" },
+    workload: { type: "string", default: "by-id,list", description: "Workloads: by-id, list" },
+    rows: { type: "string", default: "100000", description: "Rows of the generated bench tenant" },
+    seed: { type: "string", default: "1", description: "Seed of the generated bench tenant" },
+    json: { type: "boolean", description: "Print the results as one JSON object" },
+    "keep-stack": { type: "boolean", description: "Leave the bench stack running afterwards" },
+  },
+  async run({ args }) {
+    const settings: Settings = {
+      durationMs: positive(args.duration, "--duration") * 1000,
+      warmupMs: Math.max(0, Number(args.warmup)) * 1000,
+      concurrency: args.concurrency.split(",").map((c) => Math.round(positive(c, "--concurrency"))),
+      rounds: Math.round(positive(args.rounds, "--rounds")),
+      workloads: args.workload.split(",").map((name) => {
+        const workload = WORKLOADS.find((w) => w.name === name.trim());
+        if (!workload) {
+          usage(`Unknown workload "${name}": expected ${WORKLOADS.map((w) => w.name).join(", ")}`);
+        }
+        return workload;
+      }),
+    };
+    const log = (line: string) => console.error(line);
+    const startedAt = new Date();
+    const loadBefore = await loadAverage();
+    const bench = await prepareBenchStack({
+      rows: Math.round(positive(args.rows, "--rows")),
+      seed: Number(args.seed),
+      log,
+    });
+    const baseline = startBaseline(bench);
+    let cleaning: Promise<void> | undefined;
+    const cleanUp = () =>
+      cleaning ??= (async () => {
+        try {
+          baseline.kill("SIGTERM");
+        } catch {
+          // it has exited already
+        }
+        await baseline.status;
+        if (!args["keep-stack"]) await stopBenchStack(bench);
+      })();
+    // Ctrl-C stops what the benchmark started, too.
+    const interrupted = () => void cleanUp().finally(() => Deno.exit(130));
+    Deno.addSignalListener("SIGINT", interrupted);
+    try {
+      await waitUntilUp(`http://127.0.0.1:${BASELINE_PORT}/health`);
+      const token = await benchToken(bench, 3600 + (settings.durationMs / 1000 + 60) * 20);
+      await checkSameBodies(bench, token, settings.workloads, log);
+      const cells: CellResult[] = [];
+      for (const workload of settings.workloads) {
+        for (const concurrency of settings.concurrency) {
+          cells.push(
+            await runCell({ bench, baselinePid: baseline.pid, token, workload, concurrency, settings, log }),
+          );
+        }
+      }
+      const loadAfter = await loadAverage();
+      const report = {
+        started_at: startedAt.toISOString(),
+        machine: { cpus: navigator.hardwareConcurrency, load_before: loadBefore, load_after: loadAfter },
+        settings: {
+          duration_s: settings.durationMs / 1000,
+          warmup_s: settings.warmupMs / 1000,
+          rounds: settings.rounds,
+          rows: Number(args.rows),
+          tenant: BENCH_TENANT.slug,
+        },
+        cells,
+        targets: checkTargets(cells),
+      };
+      if (args.json) {
+        console.log(JSON.stringify(report, null, 2));
+      } else {
+        console.log(
+          `\nGateway vs. baseline: ${settings.durationMs / 1000} s measured after ${
+            settings.warmupMs / 1000
+          } s warm-up, ${settings.rounds} alternating runs each; tenant of ${args.rows} rows; ${navigator.hardwareConcurrency} CPUs, load average ${
+            loadBefore.join(" ")
+          } before, ${loadAfter.join(" ")} after.\n`,
+        );
+        console.log(formatReport(cells));
+      }
+    } finally {
+      Deno.removeSignalListener("SIGINT", interrupted);
+      await cleanUp();
+    }
+  },
+});
+
+interface CellOptions {
+  bench: BenchStack;
+  baselinePid: number;
+  token: string;
+  workload: Workload;
+  concurrency: number;
+  settings: Settings;
+  log: (line: string) => void;
+}
+
+/** One workload at one concurrency: gateway and baseline alternately, `rounds` runs each. */
+async function runCell(options: CellOptions): Promise<CellResult> {
+  const { bench, workload, concurrency, settings } = options;
+  const headers = supabaseJsHeaders({
+    anonKey: bench.anonKey,
+    accessToken: options.token,
+    tenant: BENCH_TENANT.slug,
+    accept: workload.accept,
+  });
+  const sides = {
+    gateway: { base: `${bench.functionsUrl}/tenant-data`, pid: bench.functionsPid, runs: [] as LoadResult[] },
+    baseline: {
+      base: `http://127.0.0.1:${BASELINE_PORT}/functions/v1/tenant-data`,
+      pid: options.baselinePid,
+      runs: [] as LoadResult[],
+    },
+  };
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const [name, side] of Object.entries(sides)) {
+      const result = await load({
+        urls: workload.urls(side.base, bench.contactIds),
+        headers,
+        concurrency,
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        cpuPids: { server: side.pid },
+        cpuTrees: { postgres: bench.postmasterPid },
+      });
+      side.runs.push(result);
+      options.log(
+        `bench: ${workload.name} × ${concurrency} round ${round} ${name}: ${
+          (result.requests / (result.elapsedMs / 1000)).toFixed(0)
+        } req/s, p50 ${percentile(result.latenciesMs, 50).toFixed(2)} ms${
+          result.errors ? `, ${result.errors} errors (${result.firstError})` : ""
+        }`,
+      );
+    }
+  }
+  const gateway = summarise(sides.gateway.runs);
+  const baseline = summarise(sides.baseline.runs);
+  return {
+    workload: workload.name,
+    concurrency,
+    rounds: settings.rounds,
+    gateway,
+    baseline,
+    ratio: gateway.requestsPerSecond / baseline.requestsPerSecond,
+    addedP50Ms: gateway.p50Ms - baseline.p50Ms,
+    addedP99Ms: gateway.p99Ms - baseline.p99Ms,
+  };
+}
+
+function summarise(runs: readonly LoadResult[]): SideResult {
+  const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.elapsedMs, 0) / 1000;
+  const timing = new ServerTimingTotals();
+  for (const run of runs) timing.merge(run.serverTiming);
+  const cpu = (name: string) =>
+    (runs.reduce((sum, run) => sum + (run.cpuMs[name] ?? 0), 0) * 1000) / Math.max(1, requests);
+  return {
+    requests,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    firstError: runs.find((run) => run.firstError)?.firstError ?? null,
+    requestsPerSecond: requests / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    meanMs: latencies.reduce((sum, ms) => sum + ms, 0) / Math.max(1, latencies.length),
+    responseBytes: runs.at(-1)?.responseBytes ?? 0,
+    cpuUsPerRequest: { server: cpu("server"), postgres: cpu("postgres"), client: cpu("client") },
+    serverTimingMs: timing.averages(),
+  };
+}
+
+/** Runs the load generator in its own process. */
+async function load(config: LoadConfig): Promise<LoadResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", "load_client.ts")],
+    cwd: PROJECT_ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(config)));
+  await writer.close();
+  const { code, stdout } = await child.output();
+  if (code !== 0) throw new Error(`The load generator exited with ${code}`);
+  return JSON.parse(new TextDecoder().decode(stdout)) as LoadResult;
+}
+
+/** The baseline server, as its own process. */
+function startBaseline(bench: BenchStack): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--quiet",
+      join(PROJECT_ROOT, "bench", "baseline_server.ts"),
+      "--port",
+      String(BASELINE_PORT),
+      "--pool-max",
+      String(bench.poolMax),
+    ],
+    cwd: PROJECT_ROOT,
+    env: { BENCH_DB_URL: bench.tenantDbUrl, BENCH_CLAIMS: JSON.stringify(bench.claims), NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+}
+
+/** Both servers must answer each workload with the same body: otherwise the comparison means nothing. */
+async function checkSameBodies(
+  bench: BenchStack,
+  token: string,
+  workloads: readonly Workload[],
+  log: (line: string) => void,
+): Promise<void> {
+  for (const workload of workloads) {
+    const headers = supabaseJsHeaders({
+      anonKey: bench.anonKey,
+      accessToken: token,
+      tenant: BENCH_TENANT.slug,
+      accept: workload.accept,
+    });
+    const [gateway, baseline] = await Promise.all(
+      [`${bench.functionsUrl}/tenant-data`, `http://127.0.0.1:${BASELINE_PORT}/functions/v1/tenant-data`].map(
+        async (base) => {
+          const response = await fetch(workload.urls(base, bench.contactIds)[0] as string, { headers });
+          return { status: response.status, body: await response.text() };
+        },
+      ),
+    );
+    if (gateway?.status !== 200 || baseline?.status !== 200 || gateway.body !== baseline.body) {
+      throw new Error(
+        `The gateway and the baseline disagree on ${workload.name}: ${gateway?.status} ${
+          gateway?.body.slice(0, 200)
+        } vs ${baseline?.status} ${baseline?.body.slice(0, 200)}`,
+      );
+    }
+    log(`bench: ${workload.name}: gateway and baseline send the same body (${gateway.body.length} bytes)`);
+  }
+}
+
+async function waitUntilUp(url: string): Promise<void> {
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    try {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function loadAverage(): Promise<number[]> {
+  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
+  return text.split(" ").slice(0, 3).map(Number);
+}
+
+function positive(value: string, name: string): number {
+  const number = Number(value);
+  if (!(number > 0)) usage(`${name} must be a number above 0: "${value}"`);
+  return number;
+}
+
+function usage(message: string): never {
+  console.error(message);
+  Deno.exit(2);
+}
+
+await runMain(command);
