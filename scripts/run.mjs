@@ -11,6 +11,7 @@ const programs = {
   test: "scripts/run_tests.ts",
   tenants: "scripts/tenants/main.ts",
   bench: "bench/main.ts",
+  "bench-moves": "bench/move_bench.ts",
 };
 
 const [command, ...args] = process.argv.slice(2);
