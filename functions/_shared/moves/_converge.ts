@@ -92,7 +92,7 @@ export async function converge(context: ConvergeContext): Promise<ConvergeResult
     app: context.app,
     claims: context.claims,
     tenantId,
-    live: context.from.sql,
+    live: context.from.streamClient,
   });
   timings.fence_wait_ms = fence.fenceWaitMs;
   try {

@@ -9,8 +9,8 @@ export interface FreezeOptions {
   app: postgres.Sql;
   claims: Claims;
   tenantId: string;
-  /** The database the tenant's writes go to now. */
-  live: postgres.Sql;
+  /** Opens a dedicated connection to the database the tenant's writes go to now (it holds the fence). */
+  live: () => postgres.Sql;
 }
 
 /** The tenant's write fence, held exclusively in the live database until released. */
@@ -33,12 +33,13 @@ export interface WriteFence {
 export async function freezeWrites(options: FreezeOptions): Promise<WriteFence> {
   await withActor(options.app, options.claims, (tx) => setWritesFrozen(tx, options.tenantId, true));
   const started = performance.now();
-  const connection = await options.live.reserve();
+  // Its own connection, not one of the pool's: the lock must outlive whatever the pool does meanwhile.
+  const connection = options.live();
   const key = writeFenceKey(options.tenantId);
   try {
     await connection`select pg_advisory_lock(hashtextextended(${key}, 0))`;
   } catch (error) {
-    connection.release();
+    await connection.end({ timeout: 1 }).catch(() => {});
     throw error;
   }
   let released = false;
@@ -48,11 +49,8 @@ export async function freezeWrites(options: FreezeOptions): Promise<WriteFence> 
       if (released) return;
       released = true;
       await sleep(afterMs);
-      try {
-        await connection`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
-      } finally {
-        connection.release();
-      }
+      // Ending the session releases the lock too, also when the unlock cannot be sent.
+      await connection.end({ timeout: 5 }).catch(() => {});
     },
   };
 }

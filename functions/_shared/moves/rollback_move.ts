@@ -191,8 +191,9 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
       });
     });
     frozen = false;
-    // A gateway that has not heard of the switch back yet still writes to the target: the fence refuses it.
-    await fence.release(options.freezeGraceMs);
+    // A gateway that has not heard of the switch back yet still writes to the target: the fence refuses it
+    // a little longer. Not awaited: the rollback is done and its run lock free meanwhile.
+    void fence.release(options.freezeGraceMs);
     onEvent({
       kind: "phase",
       phase: "rolled_back",

@@ -263,8 +263,9 @@ async function execute(app: postgres.Sql, move: MoveRow, options: ResolvedMoveOp
       });
     });
     frozen = false;
-    // A gateway that has not heard of the switch yet still writes to the source: the fence refuses it.
-    await fence.release(options.freezeGraceMs);
+    // A gateway that has not heard of the switch yet still writes to the source: the fence refuses it
+    // a little longer. Not awaited: the move is done and its run lock free meanwhile.
+    void fence.release(options.freezeGraceMs);
     const rows = result.tables.reduce((sum, t) => sum + t.to.rows, 0);
     onEvent({
       kind: "phase",
