@@ -101,7 +101,15 @@ try {
       TENANT_DATABASES.map((name) => [`${name.toUpperCase()}_DB_URL`, databaseUrl(profile, name)]),
     ),
   };
-  const unit = await run(deno, ["test", "--allow-all", "--no-check", "functions", "scripts", "tests", "bench"], env);
+  const unit = await run(deno, [
+    "test",
+    "--allow-all",
+    "--no-check",
+    "functions",
+    "scripts",
+    "tests",
+    "bench",
+  ], env);
   const summary = /(\d+) passed.*?(\d+) failed/.exec(
     unit.output.split("\n").reverse().find((l) => / passed /.test(l)) ?? "",
   );

@@ -19,6 +19,7 @@ import {
   userToken,
 } from "./_clients.ts";
 import { testStack } from "./_env.ts";
+import { assertFailsClosed } from "./_fail_closed.ts";
 
 const stack = testStack();
 const SHARED = stack.tenantDbUrls.tenant_shared;
@@ -46,82 +47,6 @@ const ACME_ACCOUNT = "10100000-0000-4000-8000-000000000001";
 const ACME_TASK = "19100000-0000-4000-8000-000000000001";
 
 type Row = Record<string, unknown>;
-
-/** Values that must never appear in a response body. */
-const SECRETS: { label: string; value: string }[] = [
-  { label: "the JWT secret", value: stack.jwtSecret },
-  { label: "the service_role key", value: stack.serviceRoleKey },
-  { label: "a database password in a URL", value: "postgres:postgres@" },
-  { label: "the application database URL", value: stack.appDbUrl },
-  ...Object.values(stack.tenantDbUrls).map((value) => ({ label: "a tenant database URL", value })),
-  ...encryptionKeys().map((value) => ({ label: "an encryption key", value })),
-].filter(({ value }) => value.length >= 16); // a placeholder such as "x" would match anything
-
-/** The 64-hex keys of TENANT_ENCRYPTION_KEYS, from the environment and the local stack's secrets file. */
-function encryptionKeys(): string[] {
-  let text = Deno.env.get("TENANT_ENCRYPTION_KEYS") ?? "";
-  try {
-    text += `\n${Deno.readTextFileSync(new URL("../.local/secrets.env", import.meta.url))}`;
-  } catch {
-    // Not every machine has the dev stack's secrets file; the environment is enough.
-  }
-  const keys = [...text.matchAll(/[0-9a-fA-F]{64}/g)].map((match) => match[0]);
-  return [...new Set([...keys, ...keys.map((key) => key.toLowerCase())])];
-}
-
-/** What never belongs in a body: SQL the gateway built, a stack trace. */
-const LEAKS: { label: string; pattern: RegExp }[] = [
-  // A statement, not the word: PostgREST's own messages say "Cannot parse select: …".
-  { label: "SQL text (select)", pattern: /\bselect\s+(\*|[\w"]+\s*(,|\bfrom\b))/i },
-  { label: 'SQL text (from ")', pattern: /from "/i },
-  { label: "the gateway's SQL aliases", pattern: /pgrst_/i },
-  { label: "a settings call", pattern: /set_config|request\.jwt\.claims/i },
-  { label: "a stack trace", pattern: /\n\s+at |file:\/\/|\.ts:\d+:\d+/ },
-];
-
-/** Row ids of the seed are `<table code><tenant digit>00000-…`: acme is 1, globex 2, initech 3. */
-function otherTenantRowIds(tenant: keyof typeof TENANTS): RegExp {
-  const others = { acme: "23", globex: "13", initech: "12" }[tenant];
-  return new RegExp(`1[0-9a-c][${others}]00000-0000-4000-8000-\\d{12}`);
-}
-
-/**
- * The fail-closed checks every attack response passes: below 500, nothing secret or internal in the
- * body, and in a successful answer no row of a tenant other than `tenant`.
- */
-function assertFailsClosed(response: GatewayResponse, tenant: keyof typeof TENANTS, sent = ""): void {
-  assert.ok(response.status < 500, `status ${response.status} (want < 500): ${response.text.slice(0, 300)}`);
-  const body = response.text;
-  for (const { label, value } of SECRETS) {
-    assert.ok(!body.includes(value), `the body contains ${label}`);
-  }
-  // Parse errors may quote what the client sent; only the rest of the body is checked for leaks.
-  const own = sent === ""
-    ? body
-    : body.split(sent).join("").split(JSON.stringify(sent).slice(1, -1)).join("");
-  for (const { label, pattern } of LEAKS) {
-    assert.doesNotMatch(own, pattern, `the body contains ${label}: ${body.slice(0, 300)}`);
-  }
-  if (response.status >= 200 && response.status < 300) {
-    assert.doesNotMatch(body, otherTenantRowIds(tenant), "another tenant's row id is in the answer");
-    for (const [slug, id] of Object.entries(TENANTS)) {
-      if (slug !== tenant) assert.ok(!body.includes(id), `tenant ${slug}'s id is in the answer`);
-    }
-    for (const value of walk(response.json)) {
-      if (Object.hasOwn(value, "tenant_id")) assert.equal(value.tenant_id, TENANTS[tenant]);
-    }
-  }
-}
-
-/** Every object inside a JSON value. */
-function* walk(value: unknown): Generator<Row> {
-  if (Array.isArray(value)) {
-    for (const item of value) yield* walk(item);
-  } else if (typeof value === "object" && value !== null) {
-    yield value as Row;
-    for (const item of Object.values(value)) yield* walk(item);
-  }
-}
 
 function codeOf(response: GatewayResponse): unknown {
   return (response.json as Row | undefined)?.code;

@@ -78,6 +78,16 @@ export async function bootstrapDatabases(options: ResetDatabasesOptions): Promis
 
 async function bootstrap(cluster: Cluster, profile: StackProfile, database: string): Promise<void> {
   await psql(cluster, profile, database, ["-q", "-f", BOOTSTRAP_SQL]);
+  if (database === APP_DATABASE) {
+    // The application database holds the data sources' ciphertexts: its errors reach PostgreSQL's log
+    // without DETAIL, whose "Failing row contains (…)" would quote a ciphertext (or plain text a CHECK
+    // refused). Clients still get the detail; only the log is terse.
+    await psql(cluster, profile, database, [
+      "-q",
+      "-c",
+      `alter database "${APP_DATABASE}" set log_error_verbosity = 'terse'`,
+    ]);
+  }
 }
 
 /** Runs psql against one database of the stack, stopping at the first error. */

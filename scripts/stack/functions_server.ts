@@ -55,18 +55,23 @@ export function createRouter(handlers: Map<string, Handler>): Handler {
       response = Response.json({ code: "not_found", message: "Function not found" }, { status: 404 });
     } else {
       const inner = new URL(`/${match[1]}${match[2] ?? ""}${url.search}`, url);
-      try {
-        response = await handler(new Request(inner, request), info);
-      } catch (error) {
-        // A function that throws gets an opaque 500. The log gets the error's name and where it was
-        // thrown, not its message, which might quote a secret.
-        const where = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";
-        console.error(
-          `${match[1]}: unhandled ${error instanceof Error ? error.name : typeof error} ${where}`,
-        );
-        response = Response.json({ code: "internal_error", message: "Internal server error" }, {
-          status: 500,
-        });
+      const forwarded = forwardedRequest(inner, request);
+      if (forwarded === null) {
+        response = Response.json({ code: "bad_request", message: "Malformed request" }, { status: 400 });
+      } else {
+        try {
+          response = await handler(forwarded, info);
+        } catch (error) {
+          // A function that throws gets an opaque 500. The log gets the error's name and where it was
+          // thrown, not its message, which might quote a secret.
+          const where = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";
+          console.error(
+            `${match[1]}: unhandled ${error instanceof Error ? error.name : typeof error} ${where}`,
+          );
+          response = Response.json({ code: "internal_error", message: "Internal server error" }, {
+            status: 500,
+          });
+        }
       }
     }
     // Path only: a query string may carry user data.
@@ -74,6 +79,19 @@ export function createRouter(handlers: Map<string, Handler>): Handler {
     console.log(`${request.method} ${url.pathname} ${response.status} ${ms}ms`);
     return response;
   };
+}
+
+/**
+ * The request with the function's path, or `null` when the Fetch API cannot represent it although
+ * Deno.serve let it in (TRACE, CONNECT, TRACK; a GET or HEAD with a body): a malformed request, the
+ * client's error, answered 400 rather than an opaque 500.
+ */
+function forwardedRequest(inner: URL, request: Request): Request | null {
+  try {
+    return new Request(inner, request);
+  } catch {
+    return null;
+  }
 }
 
 if (import.meta.main) {

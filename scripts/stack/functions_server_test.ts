@@ -40,3 +40,19 @@ Deno.test("the router turns a throwing function into an opaque 500", async () =>
   const body = await response.text();
   assert.doesNotMatch(body, /secret|postgresql/);
 });
+
+Deno.test("the router answers 400 to a request the Fetch API cannot forward (TRACE, a GET with a body)", async () => {
+  const route = createRouter(new Map([["echo", () => new Response("ok")]]));
+  // Deno.serve hands such requests over; `new Request` cannot make them, so the test passes look-alikes.
+  for (
+    const init of [
+      { method: "TRACE", headers: new Headers(), body: null },
+      { method: "GET", headers: new Headers(), body: new Blob(["x"]).stream() },
+    ]
+  ) {
+    const request = { url: "http://h/functions/v1/echo/rest/v1/t", ...init } as unknown as Request;
+    const response = await route(request, info);
+    assert.equal(response.status, 400, init.method);
+    assert.deepEqual(await response.json(), { code: "bad_request", message: "Malformed request" });
+  }
+});

@@ -6,6 +6,7 @@
  */
 
 import type { Cursor } from "./_cursor.ts";
+import { MAX_PATTERN_LENGTH } from "./limits.ts";
 import { isIdentifierChar, parseQuoted } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
 import type { FtsOperator, IsValue, Operation, QuantifiableOperator, SimpleOperator } from "./request.ts";
@@ -86,7 +87,13 @@ export function parseOpExpr(
       else c.fail('expected "(any)" or "(all)"');
     }
     expectDot(c, name);
+    const valueStart = c.pos;
     const raw = readValue(c, context);
+    // Compiling a regular expression is superlinear in its length: a long one would hold a connection
+    // until the statement timeout.
+    if ((name === "match" || name === "imatch") && raw.length > MAX_PATTERN_LENGTH) {
+      c.fail(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`, { at: valueStart });
+    }
     // PostgREST accepts * for % in patterns: it needs no URL encoding.
     const value = name === "like" || name === "ilike" ? raw.replaceAll("*", "%") : raw;
     return { negated, operation: { kind: "compare", operator: quantifiable, quantifier, value } };

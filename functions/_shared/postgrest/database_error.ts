@@ -20,7 +20,7 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  * 5xx SQLSTATEs whose server message is fixed text a client can act on: a statement timeout, a
  * serialization failure or deadlock (retry), too many connections. Every other 5xx is rendered opaquely.
  */
-const EXPLAINED_SERVER_ERRORS = new Set(["57014", "40001", "40P01", "53300", "55P03"]);
+const EXPLAINED_SERVER_ERRORS = new Set(["57014", "53300", "55P03"]);
 
 /**
  * Converts an error thrown by the database driver into a {@linkcode PostgrestError}.
@@ -48,16 +48,32 @@ export function databaseError(error: unknown, options: DatabaseErrorOptions): Po
     return new PostgrestError("PGRSTX00");
   }
   const status = statusForSqlState(code, { authenticated: options.authenticated, message });
+  if (RETRYABLE.has(code)) {
+    // The whole transaction was rolled back, so trying again is the remedy. The server's detail names
+    // processes and transactions: not for clients.
+    return new PostgrestError(code, message, { status: 503, retryAfter: 1 });
+  }
   if (status >= 500 && !EXPLAINED_SERVER_ERRORS.has(code)) {
     // A server-side failure the client cannot act on: its text may name settings or internals (54001's
     // hint quotes max_stack_depth). The opaque body keeps the SQLSTATE in `details` for support.
     return new PostgrestError("PGRSTX00", undefined, { status, details: `SQLSTATE ${code}` });
   }
-  return new PostgrestError(code, message, {
+  return new PostgrestError(code, withoutAliases(message), {
     status,
-    details: stringField(error, "detail") ?? stringField(error, "details"),
-    hint: stringField(error, "hint"),
+    details: withoutAliases(stringField(error, "detail") ?? stringField(error, "details")),
+    hint: withoutAliases(stringField(error, "hint")),
   });
+}
+
+/** A deadlock or serialization failure: the request can simply be sent again. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+
+/**
+ * Server messages about the gateway's statements name its table aliases (`"pgrst_t0.status"`); the client
+ * named a column, so the message says the column (`"status"`), as PostgREST's does.
+ */
+function withoutAliases<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replace(/\bpgrst_t\d+\./g, "")) as T;
 }
 
 function stringField(value: unknown, name: string): string | null {

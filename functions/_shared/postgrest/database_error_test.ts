@@ -107,3 +107,26 @@ Deno.test("databaseError() keeps the text of a statement timeout, which tells th
   });
   assert.deepEqual([error.code, error.message], ["57014", "canceling statement due to statement timeout"]);
 });
+
+Deno.test("databaseError() answers a deadlock with 503 and Retry-After, without the server's process details", () => {
+  const error = databaseError({
+    code: "40P01",
+    message: "deadlock detected",
+    detail: "Process 4242 waits for ShareLock on transaction 777; blocked by process 4243.",
+  }, { authenticated: true });
+  assert.deepEqual([error.status, error.code, error.details], [503, "40P01", null]);
+  assert.equal(error.toResponse().headers.get("retry-after"), "1");
+});
+
+Deno.test("databaseError() names columns, not the gateway's table aliases", () => {
+  const error = databaseError({
+    code: "42803",
+    message:
+      'column "pgrst_t0.status" must appear in the GROUP BY clause or be used in an aggregate function',
+  }, { authenticated: true });
+  assert.equal(error.status, 400);
+  assert.equal(
+    error.message,
+    'column "status" must appear in the GROUP BY clause or be used in an aggregate function',
+  );
+});

@@ -32,6 +32,9 @@ export const MAX_ORDER_TERMS = 50;
  */
 export const MAX_CONDITIONS = 1_000;
 
+/** The longest regular expression a `match`/`imatch` filter may carry; longer is a 400 (`PGRST100`). */
+export const MAX_PATTERN_LENGTH = 1_000;
+
 /** How deep a JSON request body may nest; deeper is a 400 (`PGRST102`), before PostgreSQL's parser runs out of stack. */
 export const MAX_JSON_DEPTH = 64;
 

@@ -76,6 +76,7 @@ export {
   MAX_LOGIC_DEPTH,
   MAX_OFFSET,
   MAX_ORDER_TERMS,
+  MAX_PATTERN_LENGTH,
   MAX_SELECT_ITEMS,
 } from "./limits.ts";
 export { loadCatalog, type LoadCatalogOptions } from "./load_catalog.ts";

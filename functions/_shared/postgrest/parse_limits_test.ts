@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { PostgrestError } from "./errors.ts";
-import { MAX_CONDITIONS, MAX_JSON_DEPTH, MAX_ORDER_TERMS, MAX_SELECT_ITEMS } from "./limits.ts";
+import {
+  MAX_CONDITIONS,
+  MAX_JSON_DEPTH,
+  MAX_ORDER_TERMS,
+  MAX_PATTERN_LENGTH,
+  MAX_SELECT_ITEMS,
+} from "./limits.ts";
 import { parseBody } from "./parse_body.ts";
 import { parseQuery } from "./parse_query.ts";
 
@@ -64,4 +70,20 @@ Deno.test("the parse stage accepts requests right at its limits", () => {
   // Brackets inside strings do not count.
   const quoted = JSON.stringify({ a: "[".repeat(10_000) });
   assert.equal(parseBody(new TextEncoder().encode(quoted), { target: "insert" }).kind, "object");
+});
+
+Deno.test("the parse stage refuses a regular expression longer than MAX_PATTERN_LENGTH and a cast to a pseudo-type", () => {
+  const long = new URLSearchParams({ name: `imatch.${"ab".repeat(MAX_PATTERN_LENGTH)}` });
+  assert.throws(
+    () => parseQuery(long),
+    (error) => error instanceof PostgrestError && error.code === "PGRST100",
+  );
+  assert.equal(parseQuery(new URLSearchParams({ name: `like.${"a".repeat(5000)}` })).filters.length, 1);
+  for (const type of ["unknown", "record", "anyelement[]"]) {
+    assert.throws(
+      () => parseQuery(new URLSearchParams({ select: `name::${type}` })),
+      (error) => error instanceof PostgrestError && error.code === "PGRST100",
+      type,
+    );
+  }
 });

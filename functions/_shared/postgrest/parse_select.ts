@@ -178,12 +178,44 @@ function parseEmbedList(c: Cursor, depth: number, maxDepth: number): SelectItem[
   return items;
 }
 
+/** PostgreSQL's pseudo-types: no value can be cast to them (`unknown` even fails inside the server). */
+const PSEUDO_TYPES = new Set([
+  "any",
+  "anyarray",
+  "anycompatible",
+  "anycompatiblearray",
+  "anycompatiblemultirange",
+  "anycompatiblenonarray",
+  "anycompatiblerange",
+  "anyelement",
+  "anyenum",
+  "anymultirange",
+  "anynonarray",
+  "anyrange",
+  "cstring",
+  "event_trigger",
+  "fdw_handler",
+  "index_am_handler",
+  "internal",
+  "language_handler",
+  "pg_ddl_command",
+  "record",
+  "table_am_handler",
+  "trigger",
+  "tsm_handler",
+  "unknown",
+  "void",
+]);
+
 function parseCastType(c: Cursor): string {
   const start = c.pos;
   const raw = c.takeWhile((ch) => isIdentifierChar(ch) || ch === "[" || ch === "]").trim();
   if (raw === "") c.fail('expected a type after "::"', { at: start });
   const type = raw.toLowerCase().replace(/ +/g, " ");
   if (!CAST_TYPE_PATTERN.test(type)) c.fail(`invalid cast type ${quote(raw)}`, { at: start });
+  if (PSEUDO_TYPES.has(type.replace(/\[\]$/, ""))) {
+    c.fail(`cannot cast to the pseudo-type ${quote(raw)}`, { at: start });
+  }
   return type;
 }
 

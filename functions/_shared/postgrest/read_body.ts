@@ -18,7 +18,8 @@ export interface ReadBodyOptions {
  * so, else as soon as the stream passes the limit (the rest is never read). Nothing is buffered beyond the
  * limit, whatever the client claims.
  *
- * @throws {PostgrestError} `TR413` (413) when the body is larger than `maxBytes`.
+ * @throws {PostgrestError} `TR413` (413) when the body is larger than `maxBytes`; `PGRST102` (400) when
+ * the body stream fails (the client went away before sending what `Content-Length` announced).
  *
  * @example
  * ```ts
@@ -36,7 +37,7 @@ export async function readBody(request: Request, options: ReadBodyOptions = {}):
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -52,6 +53,20 @@ export async function readBody(request: Request, options: ReadBodyOptions = {}):
     at += chunk.byteLength;
   }
   return bytes;
+}
+
+/** A stream that fails (the client closed the connection before the body it announced) is a bad body. */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch {
+    throw new PostgrestError(
+      "PGRST102",
+      "Cannot read body: the request body ended before its announced length",
+    );
+  }
 }
 
 function tooLarge(maxBytes: number): PostgrestError {

@@ -61,3 +61,16 @@ Deno.test("readBody() reads a body in many chunks", async () => {
   assert.equal(bytes.byteLength, 10_000);
   assert.ok(bytes.every((b) => b === 0x20));
 });
+
+Deno.test("readBody() answers a body stream that fails (a client gone mid-body) with 400, not an unknown error", async () => {
+  const failing = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(new Deno.errors.BadResource("connection closed before message completed"));
+    },
+  });
+  await assert.rejects(readBody(post(failing)), (err: unknown) => {
+    assert.ok(err instanceof PostgrestError);
+    assert.deepEqual([err.code, err.status], ["PGRST102", 400]);
+    return true;
+  });
+});
