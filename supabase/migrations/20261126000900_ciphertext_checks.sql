@@ -24,6 +24,8 @@ $$;
 comment on function private.is_json_text(bytea) is
   'Whether bytes are UTF-8 JSON text: what a credentials document stored without encryption looks like.';
 revoke execute on function private.is_json_text(bytea) from public;
+-- CHECKs run with the writer's rights: the service role writes data sources.
+grant execute on function private.is_json_text(bytea) to service_role;
 
 -- Tables ---------------------------------------------------------------------------------------------
 

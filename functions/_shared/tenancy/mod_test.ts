@@ -13,5 +13,6 @@ Deno.test("mod.ts exports the public API", () => {
     "TenantAccessError",
     "TenantDirectory",
     "TenantDirectoryUnavailableError",
+    "writeFenceKey",
   ]);
 });
