@@ -4,12 +4,14 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { sqlAsTenant } from "./_clients.ts";
 import { testStack } from "./_env.ts";
 
 const stack = testStack();
 const GLOBEX = "a0000000-0000-4000-8000-000000000002";
 const INITECH = "a0000000-0000-4000-8000-000000000003";
 const GRACE = "b0000000-0000-4000-8000-000000000003";
+const asGlobexOwner = { sub: GRACE, tenant_id: GLOBEX, tenant_role: "owner" };
 
 async function businessTables(sql: postgres.Sql): Promise<string[]> {
   const rows = await sql<{ name: string }[]>`
@@ -24,24 +26,6 @@ async function rowCount(sql: postgres.Sql, table: string, tenant?: string): Prom
   const where = tenant ? sql`where tenant_id = ${tenant}` : sql``;
   const [row] = await sql`select count(*)::int as n from ${sql("public")}.${sql(table)} ${where}`;
   return row?.n ?? 0;
-}
-
-/** Runs `use` as globex's owner in a transaction that is always rolled back. */
-async function asGlobexOwner<T>(
-  sql: postgres.Sql,
-  use: (tx: postgres.TransactionSql) => Promise<T>,
-): Promise<T> {
-  const rollback = { result: undefined as T | undefined };
-  await sql.begin(async (tx) => {
-    const claims = { sub: GRACE, role: "authenticated", tenant_id: GLOBEX, tenant_role: "owner" };
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    await tx`set local role authenticated`;
-    rollback.result = await use(tx);
-    throw rollback;
-  }).catch((error) => {
-    if (error !== rollback) throw error;
-  });
-  return rollback.result as T;
 }
 
 Deno.test("the demo seed holds exactly 253 business rows across the 13 tables of both tenant databases", async () => {
@@ -66,7 +50,7 @@ Deno.test("a globex session on tenant_shared sees only globex rows in every tabl
       const expected = await rowCount(sql, table, GLOBEX);
       const initechRows = await rowCount(sql, table, INITECH);
       assert.ok(initechRows > 0, `initech has rows in ${table}, so hiding them means something`);
-      const seen = await asGlobexOwner(sql, async (tx) => {
+      const seen = await sqlAsTenant(stack.tenantDbUrls.tenant_shared, asGlobexOwner, async (tx) => {
         const [visible] = await tx`
           select count(*)::int as total, count(*) filter (where tenant_id <> ${GLOBEX})::int as foreign
           from ${tx("public")}.${tx(table)}`;
