@@ -25,7 +25,7 @@
 import postgres from "postgres";
 import { defineCommand, runMain } from "citty";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { copyInto } from "../functions/_shared/db/copy_into.ts";
 
 /** The 13 business tables, in foreign key order (parents first). */
 export const TENANT_TABLES = [
@@ -120,7 +120,7 @@ export async function generateTenant(
       const context = createContext(seed, tenantId, table, counts);
       const columns = COLUMNS[table];
       const query = tx`copy ${tx("public." + table)} (${tx(columns as string[])}) from stdin`;
-      await copyInto(query, Readable.from(copyChunks(counts[table], ROWS[table], context)));
+      await copyInto(query, [Readable.from(copyChunks(counts[table], ROWS[table], context))]);
       options.onTable?.(table, counts[table]);
     }
   });
@@ -133,27 +133,6 @@ export async function generateTenant(
     enforced,
     elapsedMs: Math.round(performance.now() - started),
   };
-}
-
-/**
- * Streams `source` into a `copy … from stdin` query and settles when the server has accepted or rejected it.
- *
- * postgres.js 3.4.9 never settles the writable when the server rejects the COPY after the last chunk was
- * sent (porsager/postgres#1173, fix pending in #1183): `pipeline()` would hang and the transaction would
- * never roll back. The server's error still reaches the query's own `reject`, so it is intercepted there.
- */
-async function copyInto(query: postgres.PendingQuery<postgres.Row[]>, source: Readable): Promise<void> {
-  const internals = query as unknown as { reject: (error: unknown) => void };
-  const settle = internals.reject;
-  const rejected = new Promise<never>(function watch(_, reject): void {
-    internals.reject = function intercept(error: unknown): void {
-      settle(error);
-      reject(error);
-    };
-  });
-  rejected.catch(function handled(): void {});
-  const writable = await query.writable();
-  await Promise.race([pipeline(source, writable), rejected]);
 }
 
 // Row counts -------------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ function tamper(value: string): string {
 
 Deno.test({
   name: "import-legacy imports a seed-era tenants table end to end, dry run first, and is idempotent",
-  ignore: env === undefined,
   async fn() {
     const legacyKey = randomBytes(32).toString("hex");
     const scratch = await createScratchDatabase(env!.dbUrl);

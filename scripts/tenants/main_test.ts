@@ -119,7 +119,6 @@ Deno.test("keygen prints <id>:<64 hex> and --json parses into a key the keyring 
 
 Deno.test({
   name: "data-source add reads --url - from stdin, and list, test, tenant create and assign work with --json",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const name = sourceName("cli_ds");
@@ -192,7 +191,6 @@ Deno.test({
 
 Deno.test({
   name: "encrypt seals stdin for a row and field, as hex JSON that opens only there",
-  ignore: env === undefined,
   async fn() {
     const run = await tenants(["encrypt", "--data-source", "tenant_shared", "--field", "note"], {
       stdin: "a secret note\n",
@@ -232,7 +230,6 @@ Deno.test({
 Deno.test({
   name:
     "check reports a ciphertext copied between data sources with exit 1, without crashing or printing a secret",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const [a, b] = [sourceName("cli_copy_a"), sourceName("cli_copy_b")];
@@ -301,7 +298,6 @@ Deno.test({
 Deno.test({
   name:
     "provision brings a new data source to the current schema; the Supabase CLI then finds nothing to push",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const scratch = await createScratchDatabase(env!.dbUrl, { bootstrap: true });
@@ -344,7 +340,6 @@ Deno.test({
 
 Deno.test({
   name: "rotate-keys re-encrypts every secret with the new active key and retires the old one",
-  ignore: env === undefined,
   async fn() {
     const scratch = await createScratchDatabase(env!.dbUrl, { applicationSchema: true });
     try {

@@ -70,12 +70,17 @@ export function createGatewayHandler(
       throw new PostgrestError("TR504");
     }
     // A supabase data source parses the request itself: forward it unread (the body is still unconsumed).
+    const claims = requestClaims(user, resolution);
     if (resolution.dataSource.kind === "supabase") {
-      const forward = { dataSource: resolution.dataSource, claims: requestClaims(user, resolution), path };
-      return await forwardToSupabase(request, { ...forward, timing, log });
+      return await forwardToSupabase(request, {
+        dataSource: resolution.dataSource,
+        claims,
+        path,
+        timing,
+        log,
+      });
     }
     const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
-    const claims = requestClaims(user, resolution);
     return await options.pools.run(resolution.dataSource, (sql) =>
       runPostgrest(sql, {
         request: apiRequest,

@@ -1,8 +1,8 @@
 // Internal: streaming `copy … to stdout` of one database into `copy … from stdin` of another.
 import { Buffer } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
+import { copyInto } from "../db/copy_into.ts";
 
 /** Bytes gathered before they are written to the target: fewer, larger CopyData messages. */
 const CHUNK_BYTES = 256 * 1024;
@@ -17,9 +17,8 @@ const NEWLINE = 0x0a;
  * Two postgres.js 3.4.9 bugs are worked around here:
  * - the source connection can be left with a paused socket when the COPY ends under backpressure
  *   (porsager/postgres#499, fix pending in #1016), so it gets a connection of its own, never reused;
- * - the writable never settles when the server rejects a COPY after the last chunk (porsager/postgres#1173,
- *   as scripts/generate_tenant.ts notes): the server's error still reaches the query's own `reject`, so it
- *   is intercepted there and raced against the pipeline.
+ * - the writable never settles when the server rejects a COPY after the last chunk (porsager/postgres#1173):
+ *   `copyInto` (`../db/copy_into.ts`) races the query's own rejection against the pipeline.
  */
 export async function streamCopy(
   client: () => postgres.Sql,
@@ -27,21 +26,11 @@ export async function streamCopy(
   target: postgres.PendingQuery<postgres.Row[]>,
   onRows?: (rows: number) => void,
 ): Promise<number> {
-  const internals = target as unknown as { reject: (error: unknown) => void };
-  const settle = internals.reject;
-  const rejected = new Promise<never>(function watch(_, reject): void {
-    internals.reject = function intercept(error: unknown): void {
-      settle(error);
-      reject(error);
-    };
-  });
-  rejected.catch(function handled(): void {});
   const source = client();
   try {
     const readable = await source.unsafe(copyOut).readable();
-    const writable = await target.writable();
     const counter = new RowCounter(onRows);
-    await Promise.race([pipeline(readable, counter, writable), rejected]);
+    await copyInto(target, [readable, counter]);
     return counter.rows;
   } finally {
     await source.end({ timeout: 0 }).catch(() => {});

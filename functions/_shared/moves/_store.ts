@@ -2,6 +2,7 @@
 // public.tenant_move_tables, public.tenants' routing and freeze). Every write runs in a transaction that
 // carries the actor's claims, so the audit log records who moved, froze, switched or purged.
 import type postgres from "postgres";
+import { withClaims } from "../admin/with_claims.ts";
 import { MoveError } from "./errors.ts";
 
 /** `tenant_moves.status`. */
@@ -81,17 +82,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
 /** Runs `fn` in one transaction whose `request.jwt.claims` is the actor's (audit). */
-export async function withActor<T>(
-  sql: postgres.Sql,
-  claims: Claims,
-  fn: (tx: postgres.TransactionSql) => Promise<T>,
-): Promise<T> {
-  const result = await sql.begin(async (tx) => {
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return await fn(tx);
-  });
-  return result as T;
-}
+export const withActor: typeof withClaims = withClaims;
 
 /** The tenant by id or slug. @throws {MoveError} `not_found`. */
 export async function readTenant(

@@ -272,7 +272,6 @@ for (const recorded of recording.cases) {
     name: `supabase-js' ${recorded.name} runs against the tenant database${
       expected.adjusted === undefined ? "" : " (adjusted to the tenant schema and seed)"
     }`,
-    ignore: SHARED_DB_URL === undefined,
     fn: () =>
       withDb(SHARED_DB_URL ?? "", async (sql) => {
         if (expected.plan === undefined && expected.sqlState !== undefined) {

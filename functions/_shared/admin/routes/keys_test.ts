@@ -15,7 +15,6 @@ const env = databaseEnv();
 Deno.test({
   name:
     "key rotation registers the active key, re-encrypts every secret, retires the old key and is idempotent",
-  ignore: env === undefined,
   async fn() {
     const scratch = await createScratchDatabase(env!.dbUrl, { applicationSchema: true });
     const sql = connect(scratch.url);

@@ -39,7 +39,6 @@ async function fixture(sql: ReturnType<typeof connect>) {
 
 Deno.test({
   name: "member routes let owners and admins manage their tenant within the owner rules",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });
@@ -159,7 +158,6 @@ Deno.test({
 
 Deno.test({
   name: "member routes let the service role hand ownership over and then remove the old owner",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });

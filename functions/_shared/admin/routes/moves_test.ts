@@ -23,7 +23,6 @@ function sleep(ms: number): Promise<void> {
 
 Deno.test({
   name: "move routes plan, start, follow, finalize and roll back a tenant move; refusals have their codes",
-  ignore: env === undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

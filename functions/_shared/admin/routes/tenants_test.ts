@@ -17,7 +17,6 @@ const env = databaseEnv();
 
 Deno.test({
   name: "tenant routes create, read, list, rename, suspend and route a tenant, audited with the actor",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });
@@ -99,7 +98,6 @@ Deno.test({
 Deno.test({
   name:
     "tenant routes answer a taken slug with 409, an unknown tenant with 404 and create with a first owner",
-  ignore: env === undefined,
   async fn() {
     const sql = connect(env!.dbUrl);
     const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });
