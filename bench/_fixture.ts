@@ -133,12 +133,21 @@ export async function stopBenchStack(bench: BenchStack): Promise<void> {
 
 /** A user access token for the bench user, as Supabase Auth signs it (HS256). */
 export async function benchToken(bench: BenchStack, lifetimeSeconds: number): Promise<string> {
+  return await accessToken(bench, BENCH_USER, lifetimeSeconds);
+}
+
+/** A user access token for any user of the bench stack, as Supabase Auth signs it (HS256). */
+export async function accessToken(
+  bench: BenchStack,
+  user: { id: string; email: string },
+  lifetimeSeconds: number,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return await new SignJWT({
-    sub: BENCH_USER.id,
+    sub: user.id,
     role: "authenticated",
     aud: "authenticated",
-    email: BENCH_USER.email,
+    email: user.email,
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt(now)

@@ -12,6 +12,7 @@ const programs = {
   tenants: "scripts/tenants/main.ts",
   bench: "bench/main.ts",
   "bench-moves": "bench/move_bench.ts",
+  "bench-load": "bench/load_bench.ts",
 };
 
 const [command, ...args] = process.argv.slice(2);

@@ -43,34 +43,54 @@ function isAlive(pid: number): boolean {
 export async function startFunctions(profile: StackProfile, secrets: StackSecrets): Promise<void> {
   if (!(await functionsPid(profile))) {
     await Deno.mkdir(profile.logDir, { recursive: true });
-    const logFile = join(profile.logDir, "functions.log");
-    const server = join(PROJECT_ROOT, "scripts", "stack", "functions_server.ts");
-    // sh redirects output to the log and execs Deno, so the pid is the server's own.
-    const child = new Deno.Command("/bin/sh", {
-      args: [
-        "-c",
-        'exec "$0" "$@" >>"$FUNCTIONS_LOG" 2>&1',
-        Deno.execPath(),
-        "run",
-        "--allow-all",
-        "--quiet",
-        // A request's signal aborts only when the client goes away, as in Supabase's edge runtime.
-        "--unstable-no-legacy-abort",
-        server,
-        "--port",
-        String(profile.functionsPort),
-      ],
-      cwd: PROJECT_ROOT,
-      env: { ...functionsEnv(profile, secrets), FUNCTIONS_LOG: logFile, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
+    const child = spawnFunctionsServer({
+      port: profile.functionsPort,
+      env: functionsEnv(profile, secrets),
+      logFile: join(profile.logDir, "functions.log"),
+    });
     child.unref();
     await Deno.writeTextFile(profile.functionsPidFile, `${child.pid}\n`);
   }
   await waitForHealth(profile, 60_000);
+}
+
+/** Options of {@linkcode spawnFunctionsServer}. */
+export interface SpawnFunctionsOptions {
+  port: number;
+  /** The functions' environment, over the inherited one. */
+  env: Record<string, string>;
+  /** Where standard output and error go (appended). */
+  logFile: string;
+}
+
+/**
+ * Starts a functions server process, detached, without waiting for it: the stack's, or a second one with
+ * its own environment (the fault tests point one at proxies).
+ */
+export function spawnFunctionsServer(options: SpawnFunctionsOptions): Deno.ChildProcess {
+  const server = join(PROJECT_ROOT, "scripts", "stack", "functions_server.ts");
+  // sh redirects output to the log and execs Deno, so the pid is the server's own.
+  return new Deno.Command("/bin/sh", {
+    args: [
+      "-c",
+      'exec "$0" "$@" >>"$FUNCTIONS_LOG" 2>&1',
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      "--quiet",
+      // A request's signal aborts only when the client goes away, as in Supabase's edge runtime.
+      "--unstable-no-legacy-abort",
+      server,
+      "--port",
+      String(options.port),
+    ],
+    cwd: PROJECT_ROOT,
+    env: { ...options.env, FUNCTIONS_LOG: options.logFile, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
 }
 
 /** Stops the functions server and waits for it to exit. */

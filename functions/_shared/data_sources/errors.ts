@@ -1,5 +1,5 @@
 /**
- * The error a request gets when its tenant's data source cannot serve it.
+ * The errors a request gets when its tenant's data source cannot serve it.
  *
  * @module
  */
@@ -68,4 +68,19 @@ export class DataSourceUnavailableError extends PostgrestError {
 
   /** The error name, shown by `String(err)` and in stacks. */
   override name = "DataSourceUnavailableError";
+}
+
+/**
+ * Every connection of the data source's pool stayed busy for the acquire timeout: `TR506`, HTTP 503 with
+ * `Retry-After: 1`. Busy is not down, so the circuit breaker ignores it, except right after connection
+ * failures: then the wait was for a connection that could not be made (postgres.js keeps such waits
+ * queued through its reconnect back-off) and it counts as one more failure.
+ */
+export class PoolBusyError extends PostgrestError {
+  constructor() {
+    super("TR506");
+  }
+
+  /** The error name, shown by `String(err)` and in stacks. */
+  override name = "PoolBusyError";
 }

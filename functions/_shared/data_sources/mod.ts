@@ -44,7 +44,9 @@ export {
   DataSourceUnavailableError,
   type DataSourceUnavailableErrorOptions,
   type DataSourceUnavailableReason,
+  PoolBusyError,
 } from "./errors.ts";
+export { isConnectionFailure } from "./_connection_errors.ts";
 export {
   type BreakerInfo,
   type CloseAllOptions,
@@ -59,6 +61,7 @@ export {
   DEFAULT_MAX_LIFETIME_SECONDS,
   DEFAULT_MAX_POOLS,
   type PoolInfo,
+  type RunContext,
 } from "./pools.ts";
 export { DEFAULT_PROBE_TIMEOUT_MS, probeDataSource, type ProbeOptions, type ProbeResult } from "./probe.ts";
 export {

@@ -6,9 +6,14 @@
  */
 import postgres from "postgres";
 import { describeConnectionError, isConnectionFailure } from "./_connection_errors.ts";
-import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from "./circuit_breaker.ts";
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitPermit,
+  type CircuitState,
+} from "./circuit_breaker.ts";
 import type { DataSource } from "./data_source.ts";
-import { DataSourceUnavailableError } from "./errors.ts";
+import { DataSourceUnavailableError, PoolBusyError } from "./errors.ts";
 import { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
 
 /** The default number of pools one process keeps: 50. */
@@ -58,6 +63,16 @@ export interface DataSourcePoolsOptions {
   now?: (() => number) | undefined;
   /** Random numbers in [0, 1) for the lifetime jitter; default `Math.random`. */
   random?: (() => number) | undefined;
+}
+
+/** What {@linkcode DataSourcePools.run} gives its function besides the pool. */
+export interface RunContext {
+  /**
+   * Aborted, with a {@linkcode DataSourceUnavailableError} as its reason, when the data source's circuit
+   * opens. postgres.js keeps a request that waits for a connection queued through its reconnect back-off
+   * (seconds); a wait raced against this signal ends as soon as the data source is known to be down.
+   */
+  unavailable: AbortSignal;
 }
 
 /** One pool as {@linkcode DataSourcePools.stats} shows it. */
@@ -123,6 +138,8 @@ interface PoolEntry {
   key: string;
   info: Omit<PoolInfo, "running">;
   running: number;
+  /** Replaced or evicted: ended as soon as its last request is done. */
+  retired: boolean;
 }
 
 /**
@@ -132,15 +149,16 @@ interface PoolEntry {
  *   30 min ± 10 % (jittered per pool, so pools opened together do not all reconnect at once),
  *   `connect_timeout` 5 s, prepared statements off on transaction-mode ports (6543).
  * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
- *   that has no request running (or, when all are busy, the least recently used one), with
- *   `end({ timeout })` so running queries can finish.
+ *   that has no request running (or, when all are busy, the least recently used one).
  * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
  *   pool gets `min(pool_max, budget left)`; when no budget is left, least recently used pools are
  *   closed until at least one connection is free. A clipped pool keeps its smaller size until it is
  *   replaced (LRU eviction, a credentials change, {@linkcode DataSourcePools.invalidate}).
  * - **Changes**: a data source whose `version` (credentials) or `poolMax` differs from its pool's gets a
- *   new pool; the old one is ended gracefully. {@linkcode DataSourcePools.invalidate} does the same on
- *   a NOTIFY.
+ *   new pool. {@linkcode DataSourcePools.invalidate} does the same on a NOTIFY.
+ * - **Retiring**: a replaced or evicted pool takes no new request and ends when its running requests are
+ *   done (then `end({ timeout })`), so rotating credentials under traffic fails no request. Its
+ *   connections count against the budget no longer, so the budget can be exceeded while it drains.
  * - **Circuit breaker**: each data source has a {@linkcode CircuitBreaker}; connection failures (refused,
  *   timed out, authentication, too many connections, shutdown) count, query errors do not. While it is
  *   open, {@linkcode DataSourcePools.run} throws {@linkcode DataSourceUnavailableError} at once, without
@@ -162,6 +180,10 @@ export class DataSourcePools {
   #pools = new Map<string, PoolEntry>();
   #breakers = new Map<string, { breaker: CircuitBreaker; version: string }>();
   #closing = new Set<Promise<void>>();
+  /** Aborted when a data source's circuit opens; see {@linkcode RunContext}. */
+  #unavailable = new Map<string, AbortController>();
+  /** Retired pools whose requests are still running. */
+  #draining = new Set<PoolEntry>();
   #allocated = 0;
   #closed = false;
 
@@ -216,7 +238,10 @@ export class DataSourcePools {
    * @throws {TypeError} for a `supabase` data source: those are reached through their Data API.
    * Errors of the queries themselves (syntax, constraint, RLS) are rethrown as they are.
    */
-  async run<T>(dataSource: DataSource, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  async run<T>(
+    dataSource: DataSource,
+    fn: (sql: postgres.Sql, context: RunContext) => Promise<T>,
+  ): Promise<T> {
     if (this.#closed) throw new Error("Cannot run a query: the data-source pools are closed");
     if (dataSource.kind !== "postgres") {
       throw new TypeError(
@@ -248,12 +273,12 @@ export class DataSourcePools {
     }
     entry.running++;
     try {
-      const result = await fn(entry.sql);
+      const result = await fn(entry.sql, { unavailable: this.#unavailableSignal(dataSource.id) });
       breaker.recordSuccess(decision.permit);
       return result;
     } catch (error) {
       if (isConnectionFailure(error)) {
-        breaker.recordFailure(decision.permit);
+        this.#recordFailure(dataSource.id, breaker, decision.permit);
         throw new DataSourceUnavailableError({
           dataSourceId: dataSource.id,
           reason: "connection",
@@ -271,11 +296,16 @@ export class DataSourcePools {
           cause: error,
         });
       }
-      if (isServerError(error)) breaker.recordSuccess(decision.permit);
-      else breaker.release(decision.permit);
+      if (error instanceof PoolBusyError && breaker.consecutiveFailures > 0) {
+        this.#recordFailure(dataSource.id, breaker, decision.permit);
+      } else if (isServerError(error)) {
+        breaker.recordSuccess(decision.permit);
+      } else {
+        breaker.release(decision.permit);
+      }
       throw error;
     } finally {
-      entry.running--;
+      if (--entry.running === 0 && entry.retired) this.#end(entry);
     }
   }
 
@@ -308,10 +338,31 @@ export class DataSourcePools {
   async closeAll(options: CloseAllOptions = {}): Promise<void> {
     this.#closed = true;
     const timeout = options.timeout ?? this.#options.endTimeoutSeconds;
-    const ending = [...this.#pools.values()].map((entry) => entry.sql.end({ timeout }));
+    const ending = [...this.#pools.values(), ...this.#draining].map((entry) => entry.sql.end({ timeout }));
     this.#pools.clear();
+    this.#draining.clear();
     this.#allocated = 0;
     await Promise.all([...ending, ...this.#closing]);
+  }
+
+  #unavailableSignal(dataSourceId: string): AbortSignal {
+    let controller = this.#unavailable.get(dataSourceId);
+    if (controller === undefined) this.#unavailable.set(dataSourceId, controller = new AbortController());
+    return controller.signal;
+  }
+
+  /** Counts a failure; when it opens the circuit, requests still waiting for a connection give up now. */
+  #recordFailure(dataSourceId: string, breaker: CircuitBreaker, permit: CircuitPermit): void {
+    breaker.recordFailure(permit);
+    if (breaker.state !== "open") return;
+    this.#unavailable.get(dataSourceId)?.abort(
+      new DataSourceUnavailableError({
+        dataSourceId,
+        reason: "circuit_open",
+        retryAfterSeconds: breaker.retryAfterMs() / 1000,
+      }),
+    );
+    this.#unavailable.delete(dataSourceId);
   }
 
   #breaker(dataSource: DataSource): CircuitBreaker {
@@ -376,6 +427,7 @@ export class DataSourcePools {
       sql,
       key,
       running: 0,
+      retired: false,
       info: {
         dataSourceId: dataSource.id,
         dataSourceName: dataSource.name,
@@ -420,9 +472,24 @@ export class DataSourcePools {
     await this.#release(entry);
   }
 
-  /** Gives the entry's budget back and ends its pool in the background (awaited by closeAll). */
+  /**
+   * Gives the entry's budget back and retires its pool: it ends once its running requests are done, so a
+   * request that took the pool just before a credentials change still finishes on it. postgres.js would
+   * otherwise refuse or strand that request's next query on an ended pool.
+   */
   #release(entry: PoolEntry): Promise<void> {
     this.#allocated -= entry.info.max;
+    entry.retired = true;
+    if (entry.running > 0) {
+      this.#draining.add(entry);
+      return Promise.resolve();
+    }
+    return this.#end(entry);
+  }
+
+  /** Ends the entry's pool in the background (awaited by closeAll). */
+  #end(entry: PoolEntry): Promise<void> {
+    this.#draining.delete(entry);
     const ending = entry.sql.end({ timeout: this.#options.endTimeoutSeconds }).catch(() => {});
     this.#closing.add(ending);
     ending.finally(() => this.#closing.delete(ending));

@@ -116,6 +116,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "DataSourcePools lets a request finish on a pool replaced under it, then ends that pool",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const id = crypto.randomUUID();
+      const before = testDataSource(databases.sharedUrl, { id, version: "k1:aaaa" });
+      let proceed!: () => void;
+      const replaced = new Promise<void>((resolve) => proceed = resolve);
+      let oldPool: postgres.Sql | undefined;
+      const running = pools.run(before, async (sql) => {
+        oldPool = sql;
+        await replaced; // the credentials change while this request is between two queries
+        return await sql<{ db: string }[]>`select current_database() as db`;
+      });
+      const after = testDataSource(databases.acmeUrl, { id, version: "k1:bbbb" });
+      assert.equal(await currentDatabase(pools, after), "tenant_acme");
+      proceed();
+      assert.deepEqual([...await running], [{ db: "tenant_shared" }]);
+      await assertEnded(oldPool!);
+      assert.equal(pools.stats().allocatedConnections, after.poolMax);
+    });
+  },
+});
+
+Deno.test({
   name: "DataSourcePools.invalidate() ends a data source's pool; the next run opens a new one",
   async fn() {
     const databases = await testDatabases();

@@ -1,7 +1,8 @@
 /**
  * The catalog snapshot of each data source, for the plan stage. Loaded once per data source; after the
- * TTL one tiny query (`private.schema_version()`) decides whether the schema changed and a reload is due,
- * so a migration reaches the gateway within the TTL without a catalog query per request.
+ * TTL one tiny query (`private.schema_version()`), sent beside the request, decides whether the schema
+ * changed and a reload is due, so a migration reaches the gateway within the TTL (plus that query)
+ * without a catalog query per request.
  *
  * @module
  */
@@ -38,12 +39,11 @@ export class CatalogCache {
   async get(dataSourceId: string, sql: postgres.Sql): Promise<Catalog> {
     const entry = this.#entries.get(dataSourceId);
     if (!entry) return await this.#load(dataSourceId, sql);
-    if (this.#now() - entry.checkedAt < this.#ttlMs) return await entry.catalog;
-    entry.checkedAt = this.#now();
-    const current = await entry.catalog;
-    const [row] = await sql`select private.schema_version() as version`.catch(() => [undefined]);
-    if (row?.version === current.version) return current;
-    return await this.#load(dataSourceId, sql);
+    if (this.#now() - entry.checkedAt >= this.#ttlMs) {
+      entry.checkedAt = this.#now();
+      void this.#recheck(dataSourceId, entry, sql);
+    }
+    return await entry.catalog;
   }
 
   /** Forgets every snapshot (the change feed was interrupted, so any of them may be stale). */
@@ -54,6 +54,19 @@ export class CatalogCache {
   /** Forgets a data source's snapshot (its credentials or schema changed). */
   invalidate(dataSourceId: string): void {
     this.#entries.delete(dataSourceId);
+  }
+
+  /**
+   * Reloads the snapshot when the schema version moved. It runs beside the request that noticed the TTL
+   * had passed: that request keeps the snapshot it has (already up to a TTL old) instead of waiting for
+   * a pooled connection, which it may not get soon when the pool is busy.
+   */
+  async #recheck(dataSourceId: string, entry: Entry, sql: postgres.Sql): Promise<void> {
+    const current = await entry.catalog.catch(() => undefined);
+    if (current === undefined) return; // its failed load removed it already
+    const [row] = await sql`select private.schema_version() as version`.catch(() => [undefined]);
+    if (row === undefined || row.version === current.version) return;
+    if (this.#entries.get(dataSourceId) === entry) await this.#load(dataSourceId, sql).catch(() => {});
   }
 
   async #load(dataSourceId: string, sql: postgres.Sql): Promise<Catalog> {

@@ -9,6 +9,7 @@
  * @module
  */
 import type postgres from "postgres";
+import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/write_fence.ts";
 import { PreparedStatements } from "./prepared_statements.ts";
@@ -36,6 +37,13 @@ export interface ExecuteOptions {
   readOnly: boolean;
   statementTimeoutMs: number;
   /**
+   * How long to wait for a free connection of the pool: past it the request gets 503 `TR506` instead of
+   * queueing behind slow statements without bound.
+   */
+  acquireTimeoutMs: number;
+  /** Ends the wait for a connection early, with its reason: the data source is known to be down. */
+  unavailable?: AbortSignal;
+  /**
    * Inspects the rows before the transaction ends; throwing rolls it back (a write that must affect
    * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
    */
@@ -53,7 +61,7 @@ const PROCESS_PREPARED_STATEMENTS = new PreparedStatements();
  * @example
  * ```ts
  * const rows = await executeStatement(pool, { text: "select 1 as one", params: [] }, {
- *   claims, readOnly: true, statementTimeoutMs: 8000,
+ *   claims, readOnly: true, statementTimeoutMs: 8000, acquireTimeoutMs: 3000,
  * });
  * ```
  */
@@ -62,44 +70,93 @@ export async function executeStatement(
   statement: BoundStatement,
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
-  const connection = await pool.reserve();
+  const connection = await reserveWithin(pool, options.acquireTimeoutMs, options.unavailable);
+  let lost = false;
   try {
-    const queries = [
-      connection.unsafe(options.readOnly ? "begin read only" : "begin"),
-      connection`
-        select set_config('role', ${options.claims.role}, true),
-               set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
-               set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)
-               ${options.readOnly ? connection`` : writeFence(connection, options.claims.tenant_id)}`,
-      connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
-        prepare: (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text),
-      }),
-    ];
-    // Without a check the commit goes in the same round trip; after an error the server turns it into
-    // a rollback.
-    if (!options.verify) queries.push(connection.unsafe("commit"));
-    const settled = await Promise.allSettled(queries);
-    const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
-    if (failure) {
-      if (options.verify) await connection.unsafe("rollback");
-      if (settled[1]?.status === "rejected" && (settled[1].reason as { code?: string }).code === "22012") {
-        throw new PostgrestError("TR504");
-      }
-      throw databaseError(failure.reason, { authenticated: true });
-    }
-    const rows = (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
-    if (options.verify) {
-      try {
-        options.verify(rows);
-      } catch (error) {
-        await connection.unsafe("rollback");
-        throw error;
-      }
-      await connection.unsafe("commit");
-    }
-    return rows;
+    return await transaction(connection, statement, options);
+  } catch (error) {
+    lost = isConnectionFailure(error);
+    throw error;
   } finally {
-    connection.release();
+    // postgres.js has already put a lost connection back among its closed ones; releasing it would move
+    // it, socket-less, among the open ones, and the next query written to it would crash the process.
+    if (!lost) connection.release();
+  }
+}
+
+/** The pipelined transaction on a reserved connection; a lost connection's error is thrown as it is. */
+async function transaction(
+  connection: postgres.ReservedSql,
+  statement: BoundStatement,
+  options: ExecuteOptions,
+): Promise<postgres.Row[]> {
+  const queries = [
+    connection.unsafe(options.readOnly ? "begin read only" : "begin"),
+    connection`
+      select set_config('role', ${options.claims.role}, true),
+             set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
+             set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)
+             ${options.readOnly ? connection`` : writeFence(connection, options.claims.tenant_id)}`,
+    connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
+      prepare: (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text),
+    }),
+  ];
+  // Without a check the commit goes in the same round trip; after an error the server turns it into
+  // a rollback.
+  if (!options.verify) queries.push(connection.unsafe("commit"));
+  const settled = await Promise.allSettled(queries);
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failure) {
+    // A lost connection is the data source's failure, not the request's: the pool answers it (503).
+    const lostConnection = settled.find((result) =>
+      result.status === "rejected" && isConnectionFailure(result.reason)
+    ) as PromiseRejectedResult | undefined;
+    if (lostConnection) throw lostConnection.reason;
+    if (options.verify) await connection.unsafe("rollback");
+    if (settled[1]?.status === "rejected" && (settled[1].reason as { code?: string }).code === "22012") {
+      throw new PostgrestError("TR504");
+    }
+    throw databaseError(failure.reason, { authenticated: true });
+  }
+  const rows = (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
+  if (options.verify) {
+    try {
+      options.verify(rows);
+    } catch (error) {
+      await connection.unsafe("rollback");
+      throw error;
+    }
+    await connection.unsafe("commit");
+  }
+  return rows;
+}
+
+/**
+ * A connection of the pool; 503 `TR506` after `timeoutMs`, or the reason of `unavailable` when it aborts
+ * first. postgres.js cannot withdraw a queued reservation, so one served after giving up is handed back.
+ */
+async function reserveWithin(
+  pool: postgres.Sql,
+  timeoutMs: number,
+  unavailable: AbortSignal | undefined,
+): Promise<postgres.ReservedSql> {
+  unavailable?.throwIfAborted();
+  const reservation = pool.reserve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PoolBusyError()), timeoutMs);
+    onAbort = () => reject(unavailable!.reason);
+    unavailable?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([reservation, giveUp]);
+  } catch (error) {
+    reservation.then((connection) => connection.release(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    unavailable?.removeEventListener("abort", onAbort!);
   }
 }
 

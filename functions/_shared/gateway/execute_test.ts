@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { DataSourcePools, DataSourceUnavailableError } from "../data_sources/mod.ts";
+import { closedPort, testDataSource } from "../data_sources/testdata/helpers.ts";
 import { PostgrestError } from "../postgrest/mod.ts";
 import { requireEnv } from "../testing/require_env.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
@@ -32,6 +34,7 @@ dbTest("executeStatement() runs as authenticated and RLS limits rows to the clai
     claims: claims(GLOBEX),
     readOnly: true,
     statementTimeoutMs: 5000,
+    acquireTimeoutMs: 5000,
   });
   assert.deepEqual(rows.map((row) => ({ ...row })), [{ tenant: GLOBEX, role: "authenticated" }]);
 });
@@ -41,6 +44,7 @@ dbTest("executeStatement() leaves no role or claims behind on the pooled connect
     claims: claims(INITECH),
     readOnly: true,
     statementTimeoutMs: 5000,
+    acquireTimeoutMs: 5000,
   });
   const [after] = await pool`
     select current_user as role, coalesce(current_setting('request.jwt.claims', true), '') as claims,
@@ -56,6 +60,7 @@ dbTest("executeStatement() refuses a write in a read-only request", async (pool)
       claims: claims(GLOBEX),
       readOnly: true,
       statementTimeoutMs: 5000,
+      acquireTimeoutMs: 5000,
     }),
     (error) => error instanceof PostgrestError && error.code === "25006" && error.status === 405,
   );
@@ -67,6 +72,7 @@ dbTest("executeStatement() ends a slow statement at the timeout with 57014 and n
       claims: claims(GLOBEX),
       readOnly: true,
       statementTimeoutMs: 100,
+      acquireTimeoutMs: 5000,
     }),
     (error) => {
       assert.ok(error instanceof PostgrestError);
@@ -83,6 +89,7 @@ dbTest("executeStatement() binds hostile values as parameters, never as SQL", as
     claims: claims(GLOBEX),
     readOnly: false,
     statementTimeoutMs: 5000,
+    acquireTimeoutMs: 5000,
   });
   assert.equal(rows[0]?.value, hostile);
   const [table] = await pool`select to_regclass('public.accounts') is not null as present`;
@@ -99,6 +106,7 @@ dbTest("executeStatement() rolls a write back when verify() rejects its rows", a
       claims: claims(GLOBEX),
       readOnly: false,
       statementTimeoutMs: 5000,
+      acquireTimeoutMs: 5000,
       verify: (rows) => {
         if (rows.length !== 1) throw new RangeError(`expected one row, got ${rows.length}`);
       },
@@ -112,7 +120,7 @@ dbTest("a write meets the tenant's write fence held by a move with 503 TR504; re
   const mover = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 1, onnotice: () => {} });
   const key = writeFenceKey(GLOBEX);
   const write = { text: "update public.notes set body = body where false", params: [] };
-  const options = { claims: claims(GLOBEX), statementTimeoutMs: 5000 };
+  const options = { claims: claims(GLOBEX), statementTimeoutMs: 5000, acquireTimeoutMs: 5000 };
   try {
     await mover`select pg_advisory_lock(hashtextextended(${key}, 0))`;
     await assert.rejects(
@@ -126,5 +134,67 @@ dbTest("a write meets the tenant's write fence held by a move with 503 TR504; re
     await executeStatement(pool, write, { ...options, readOnly: false });
   } finally {
     await mover.end();
+  }
+});
+
+dbTest(
+  "executeStatement() answers 503 TR506 when no connection frees up in time, and loses none",
+  async (pool) => {
+    const select = { text: "select 1 as one", params: [] };
+    const options = {
+      claims: claims(GLOBEX),
+      readOnly: true,
+      statementTimeoutMs: 5000,
+      acquireTimeoutMs: 100,
+    };
+    const busy = await pool.reserve(); // the pool's only connection
+    try {
+      await assert.rejects(executeStatement(pool, select, options), (error) => {
+        assert.ok(error instanceof PostgrestError);
+        assert.equal(error.code, "TR506");
+        assert.equal(error.status, 503);
+        assert.equal(error.toResponse().headers.get("retry-after"), "1");
+        return true;
+      });
+    } finally {
+      busy.release();
+    }
+    // The reservation that timed out was served afterwards and handed back: the connection is not lost.
+    assert.deepEqual([...await executeStatement(pool, select, options)], [{ one: 1 }]);
+    assert.deepEqual([...await executeStatement(pool, select, options)], [{ one: 1 }]);
+  },
+);
+
+Deno.test("requests waiting for a connection to a data source that is down get 503 TR503, not the acquire timeout", async () => {
+  const pools = new DataSourcePools({ endTimeoutSeconds: 0 });
+  const down = testDataSource(`postgres://postgres:postgres@127.0.0.1:${closedPort()}/tenant_shared`, {
+    poolMax: 1,
+  });
+  const select = { text: "select 1 as one", params: [] };
+  try {
+    // One connection, six requests: five wait behind postgres.js's reconnect back-off until the circuit opens.
+    const outcomes = await Promise.allSettled(
+      Array.from(
+        { length: 6 },
+        () =>
+          pools.run(down, (sql, { unavailable }) =>
+            executeStatement(sql, select, {
+              claims: claims(GLOBEX),
+              readOnly: true,
+              statementTimeoutMs: 5000,
+              acquireTimeoutMs: 2000,
+              unavailable,
+            })),
+      ),
+    );
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, "rejected");
+      const error = (outcome as PromiseRejectedResult).reason;
+      assert.ok(error instanceof DataSourceUnavailableError, String(error));
+      assert.equal(error.code, "TR503");
+    }
+    assert.equal(pools.stats().breakers[0]?.state, "open");
+  } finally {
+    await pools.closeAll({ timeout: 0 });
   }
 });

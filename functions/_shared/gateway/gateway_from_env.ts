@@ -1,7 +1,9 @@
 /**
  * The `tenant-data` handler configured from the function's environment: `SUPABASE_DB_URL` (the
- * application database), `TENANT_ENCRYPTION_KEYS` / `TENANT_ENCRYPTION_ACTIVE_KEY`, and the JWT keys
- * (`SUPABASE_JWT_SECRET`, `SUPABASE_JWKS`, `SUPABASE_JWKS_URL`).
+ * application database), `TENANT_ENCRYPTION_KEYS` / `TENANT_ENCRYPTION_ACTIVE_KEY`, the JWT keys
+ * (`SUPABASE_JWT_SECRET`, `SUPABASE_JWKS`, `SUPABASE_JWKS_URL`), and optional limits in milliseconds:
+ * `TENANT_DATA_STATEMENT_TIMEOUT_MS` (default 8000), `TENANT_DATA_ACQUIRE_TIMEOUT_MS` (3000) and
+ * `TENANT_DIRECTORY_TTL_MS` (30000).
  *
  * @module
  */
@@ -37,11 +39,15 @@ export async function createGatewayHandlerFromEnv(
   try {
     const [keyring, jwtVerifier] = await Promise.all([Keyring.fromEnv(env), JwtVerifier.fromEnv(env)]);
     const apiKeys = ApiKeyVerifier.fromEnv(env, { jwtVerifier });
+    const statementTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_STATEMENT_TIMEOUT_MS");
+    const acquireTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_ACQUIRE_TIMEOUT_MS");
+    const ttlMs = millisecondsFromEnv(env, "TENANT_DIRECTORY_TTL_MS");
     const pools = new DataSourcePools({ applicationName: options.functionName });
     const catalogs = new CatalogCache();
     const directory = TenantDirectory.fromEnv(env, {
       keyring,
       log,
+      ...(ttlMs === undefined ? {} : { ttlMs }),
       // null: changes may have been missed, so no snapshot can be trusted; pools check their own version.
       onDataSourceChange: (id) => {
         if (id === null) return catalogs.clear();
@@ -50,7 +56,17 @@ export async function createGatewayHandlerFromEnv(
       },
     });
     directory.start();
-    return createGatewayHandler({ ...options, jwtVerifier, apiKeys, directory, pools, catalogs, log });
+    return createGatewayHandler({
+      ...options,
+      jwtVerifier,
+      apiKeys,
+      directory,
+      pools,
+      catalogs,
+      log,
+      ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+      ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
+    });
   } catch (error) {
     log(
       `${options.functionName}: not configured: ${error instanceof Error ? error.message : "unknown error"}`,
@@ -64,4 +80,15 @@ export async function createGatewayHandlerFromEnv(
       return Promise.resolve(new PostgrestError("TR505").toResponse());
     };
   }
+}
+
+/** An optional positive whole number of milliseconds from the environment. */
+function millisecondsFromEnv(env: EnvReader, name: string): number | undefined {
+  const text = env.get(name)?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`${name} must be a whole number of milliseconds above 0`);
+  }
+  return value;
 }

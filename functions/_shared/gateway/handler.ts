@@ -14,10 +14,10 @@ import type { CatalogCache } from "./catalog_cache.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
 import { forwardToSupabase } from "./forward_supabase.ts";
-import { runPostgrest } from "./run_postgrest.ts";
+import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
-export interface GatewayHandlerOptions {
+export interface GatewayHandlerOptions extends Partial<ExecutionSettings> {
   /** The function's name, which prefixes every path it is reached by. */
   functionName: string;
   jwtVerifier: JwtVerifier;
@@ -25,10 +25,6 @@ export interface GatewayHandlerOptions {
   directory: TenantDirectory;
   pools: DataSourcePools;
   catalogs: CatalogCache;
-  /** Per statement; default 8 s (Supabase's default for `authenticated`). */
-  statementTimeoutMs?: number;
-  /** Rows per response at most; default 1000 (Supabase's default `max_rows`). */
-  maxRows?: number;
   log?: (line: string) => void;
 }
 
@@ -44,10 +40,7 @@ export function createGatewayHandler(
   options: GatewayHandlerOptions,
 ): (request: Request) => Promise<Response> {
   const log = options.log ?? console.error;
-  const settings = {
-    statementTimeoutMs: options.statementTimeoutMs ?? 8000,
-    maxRows: options.maxRows ?? 1000,
-  };
+  const settings = executionSettings(options);
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
     const path = functionPath(new URL(request.url), options.functionName);
@@ -81,8 +74,9 @@ export function createGatewayHandler(
       });
     }
     const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
-    return await options.pools.run(resolution.dataSource, (sql) =>
+    return await options.pools.run(resolution.dataSource, (sql, { unavailable }) =>
       runPostgrest(sql, {
+        unavailable,
         request: apiRequest,
         claims,
         catalogs: options.catalogs,

@@ -86,6 +86,18 @@ Deno.test("without configuration the gateway refuses to serve and says so only i
   assert.match(lines.join("\n"), /not configured: .*TENANT_ENCRYPTION_KEYS|not configured: .*SUPABASE/);
 });
 
+Deno.test("a malformed limit in the environment leaves the gateway unconfigured, naming the variable", async () => {
+  const lines: string[] = [];
+  const env = new Map(Object.entries({ ...Deno.env.toObject(), TENANT_DATA_ACQUIRE_TIMEOUT_MS: "soon" }));
+  const unconfigured = await createGatewayHandlerFromEnv(env, {
+    functionName: "tenant-data",
+    log: (line) => lines.push(line),
+  });
+  const data = await unconfigured(new Request(`${base}/rest/v1/accounts`));
+  assert.equal((await data.json()).code, "TR505");
+  assert.match(lines.join("\n"), /TENANT_DATA_ACQUIRE_TIMEOUT_MS must be a whole number of milliseconds/);
+});
+
 Deno.test("a tenant frozen by a move gets 503 TR504 with Retry-After on writes; its reads go on", async () => {
   const sql = postgres(requireEnv("SUPABASE_DB_URL"), { max: 1, onnotice: () => {} });
   const grace = await token({ sub: "b0000000-0000-4000-8000-000000000003", email: "grace@globex.test" });

@@ -13,10 +13,10 @@ import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
 import { CatalogCache } from "./catalog_cache.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
-import { runPostgrest } from "./run_postgrest.ts";
+import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createPostgrestHandler}. */
-export interface PostgrestHandlerOptions {
+export interface PostgrestHandlerOptions extends Partial<ExecutionSettings> {
   /** The tenant database: a postgres.js pool with a role that can `set role authenticated`. */
   sql: postgres.Sql;
   /** Verifies bearer tokens and JWT-shaped API keys with this project's keys (not the gateway's). */
@@ -25,10 +25,6 @@ export interface PostgrestHandlerOptions {
   apiKeys?: ApiKeyVerifier;
   /** Catalog snapshots; default a cache of its own. */
   catalogs?: CatalogCache;
-  /** Per statement; default 8 s (Supabase's default for `authenticated`). */
-  statementTimeoutMs?: number;
-  /** Rows per response at most; default 1000 (Supabase's default `max_rows`). */
-  maxRows?: number;
   log?: (line: string) => void;
 }
 
@@ -64,10 +60,7 @@ export function createPostgrestHandler(
   const log = options.log ?? console.error;
   const apiKeys = options.apiKeys ?? ApiKeyVerifier.create({ jwtVerifier: options.jwtVerifier });
   const catalogs = options.catalogs ?? new CatalogCache();
-  const settings = {
-    statementTimeoutMs: options.statementTimeoutMs ?? 8000,
-    maxRows: options.maxRows ?? 1000,
-  };
+  const settings = executionSettings(options);
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
     const path = new URL(request.url).pathname;

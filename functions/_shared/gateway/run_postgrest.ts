@@ -12,8 +12,27 @@ import type { CatalogCache } from "./catalog_cache.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
 import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
 
+/** The limits every request runs under. */
+export interface ExecutionSettings {
+  /** Per statement; default 8 s (Supabase's default for `authenticated`). */
+  statementTimeoutMs: number;
+  /** How long a request waits for a free pooled connection before 503 `TR506`; default 3 s. */
+  acquireTimeoutMs: number;
+  /** The server-side cap on rows per response (PostgREST's `db-max-rows`); default 1000. */
+  maxRows: number;
+}
+
+/** {@linkcode ExecutionSettings} with the defaults filled in. */
+export function executionSettings(options: Partial<ExecutionSettings>): ExecutionSettings {
+  return {
+    statementTimeoutMs: options.statementTimeoutMs ?? 8000,
+    acquireTimeoutMs: options.acquireTimeoutMs ?? 3000,
+    maxRows: options.maxRows ?? 1000,
+  };
+}
+
 /** Options of {@linkcode runPostgrest}. */
-export interface RunPostgrestOptions {
+export interface RunPostgrestOptions extends ExecutionSettings {
   /** The parsed request. */
   request: ApiRequest;
   /** Claims set for the tenant database's RLS. */
@@ -22,9 +41,8 @@ export interface RunPostgrestOptions {
   catalogs: CatalogCache;
   catalogKey: string;
   timing: ServerTiming;
-  statementTimeoutMs: number;
-  /** The server-side cap on rows per response (PostgREST's `db-max-rows`). */
-  maxRows: number;
+  /** Aborts the wait for a connection when the data source is known to be down. */
+  unavailable?: AbortSignal;
 }
 
 /** Runs a parsed request on `sql` and renders PostgREST's response. */
@@ -43,6 +61,8 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
       claims: options.claims,
       readOnly: query.readOnly,
       statementTimeoutMs: options.statementTimeoutMs,
+      acquireTimeoutMs: options.acquireTimeoutMs,
+      ...(options.unavailable ? { unavailable: options.unavailable } : {}),
       ...(needsCheck
         ? {
           verify: (rows: postgres.Row[]) => {

@@ -61,9 +61,14 @@ export function databaseError(error: unknown, options: DatabaseErrorOptions): Po
   return new PostgrestError(code, withoutAliases(message), {
     status,
     details: withoutAliases(stringField(error, "detail") ?? stringField(error, "details")),
-    hint: withoutAliases(stringField(error, "hint")),
+    hint: withoutAliases(stringField(error, "hint")) ?? FIXED_HINTS.get(code) ?? null,
   });
 }
+
+/** What to do about an error whose server text says what happened but not what to do. */
+const FIXED_HINTS: ReadonlyMap<string, string> = new Map([
+  ["57014", "The request ran longer than the statement timeout: narrow it with filters or a smaller limit"],
+]);
 
 /** A deadlock or serialization failure: the request can simply be sent again. */
 const RETRYABLE = new Set(["40P01", "40001"]);

@@ -106,6 +106,7 @@ Deno.test("databaseError() keeps the text of a statement timeout, which tells th
     authenticated: true,
   });
   assert.deepEqual([error.code, error.message], ["57014", "canceling statement due to statement timeout"]);
+  assert.match(error.hint ?? "", /statement timeout: narrow it with filters or a smaller limit/);
 });
 
 Deno.test("databaseError() answers a deadlock with 503 and Retry-After, without the server's process details", () => {

@@ -195,6 +195,13 @@ export const ERROR_CODES = {
     message: "The data gateway is not configured",
     retryAfter: 30,
   },
+  TR506: {
+    // Every connection of the data source's pool stayed busy for the acquire timeout.
+    status: 503,
+    layer: "data-source",
+    message: "Data source busy: all its connections are in use, try again shortly",
+    retryAfter: 1,
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code listed in {@linkcode ERROR_CODES}. */

@@ -71,10 +71,17 @@ for (const [code, status] of POSTGREST_STATUSES) {
   });
 }
 
-const OURS: [code: string, status: number][] = [["TR401", 400], ["TR403", 403], ["TR413", 413], [
-  "TR503",
-  503,
-], ["TR504", 503]];
+const OURS: [code: string, status: number][] = [
+  ["TR401", 400],
+  ["TR403", 403],
+  ["TR413", 413],
+  [
+    "TR503",
+    503,
+  ],
+  ["TR504", 503],
+  ["TR506", 503],
+];
 
 for (const [code, status] of OURS) {
   Deno.test(`ERROR_CODES answers the gateway's ${code} with ${status}`, () => {
@@ -86,6 +93,7 @@ for (const [code, status] of OURS) {
 Deno.test("the data-source codes always carry a Retry-After", () => {
   assert.ok(ERROR_CODES.TR503.retryAfter > 0);
   assert.ok(ERROR_CODES.TR504.retryAfter > 0);
+  assert.ok(ERROR_CODES.TR506.retryAfter > 0);
 });
 
 Deno.test("TR403's message does not tell an unknown tenant from a forbidden one", () => {
