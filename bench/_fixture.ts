@@ -195,7 +195,8 @@ async function postmasterPid(profile: StackProfile): Promise<number> {
   return Number(text.split("\n")[0]);
 }
 
-async function withSql<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+/** Runs `use` with a one-connection pool to `url`, then closes it. */
+export async function withSql<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     return await use(sql);

@@ -25,10 +25,10 @@
  * @module
  */
 import { defineCommand, runMain } from "citty";
+import { loadAverage, positive } from "./_cli.ts";
 import { join } from "node:path";
-import postgres from "postgres";
 import { APP_DATABASE, databaseUrl, PROJECT_ROOT, type StackProfile } from "../scripts/stack/profile.ts";
-import { accessToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
+import { accessToken, prepareBenchStack, stopBenchStack, withSql } from "./_fixture.ts";
 import { buildLoadReport, formatLoadReport, type TenantInfo } from "./_load_report.ts";
 import { servingPid } from "./_memory.ts";
 import type { LoadTenant, MixedLoadConfig, MixedLoadResult } from "./mixed_load_client.ts";
@@ -205,31 +205,6 @@ async function runLoad(child: Deno.ChildProcess, config: MixedLoadConfig): Promi
   const { code, stdout } = await child.output();
   if (code !== 0) throw new Error(`The load generator exited with ${code}`);
   return JSON.parse(new TextDecoder().decode(stdout)) as MixedLoadResult;
-}
-
-async function withSql<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
-}
-
-async function loadAverage(): Promise<number[]> {
-  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
-  return text.split(" ").slice(0, 3).map(Number);
-}
-
-function positive(value: string, name: string): number {
-  const number = Number(value);
-  if (!(number > 0)) usage(`${name} must be a number above 0: "${value}"`);
-  return number;
-}
-
-function usage(message: string): never {
-  console.error(message);
-  Deno.exit(2);
 }
 
 await runMain(command);

@@ -16,6 +16,7 @@
  * @module
  */
 import { defineCommand, runMain } from "citty";
+import { loadAverage, positive, usage } from "./_cli.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../scripts/stack/profile.ts";
 import { BENCH_TENANT, type BenchStack, benchToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
@@ -296,22 +297,6 @@ async function waitUntilUp(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} did not answer`);
-}
-
-async function loadAverage(): Promise<number[]> {
-  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
-  return text.split(" ").slice(0, 3).map(Number);
-}
-
-function positive(value: string, name: string): number {
-  const number = Number(value);
-  if (!(number > 0)) usage(`${name} must be a number above 0: "${value}"`);
-  return number;
-}
-
-function usage(message: string): never {
-  console.error(message);
-  Deno.exit(2);
 }
 
 await runMain(command);

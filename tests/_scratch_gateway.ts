@@ -51,6 +51,8 @@ export interface ScratchGateway {
   url: string;
   /** Data source ids by name. */
   dataSources: Record<string, string>;
+  /** The functions server's log (scanned by `zz_secrets_scan_test.ts` too). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -92,9 +94,10 @@ export async function startScratchGateway(
     const port = freePort();
     const logDir = stackProfile("test").logDir;
     await Deno.mkdir(logDir, { recursive: true });
+    const logFile = join(logDir, `functions-${options.name}.log`);
     server = spawnFunctionsServer({
       port,
-      logFile: join(logDir, `functions-${options.name}.log`),
+      logFile,
       env: {
         SUPABASE_DB_URL: options.serverDatabaseUrl?.(scratch.url) ?? scratch.url,
         TENANT_ENCRYPTION_KEYS: serverKeys.map((key) => `${key.id}:${key.hex}`).join(","),
@@ -104,7 +107,7 @@ export async function startScratchGateway(
     });
     const functionsUrl = `http://127.0.0.1:${port}/functions/v1`;
     await waitUntilHealthy(`${functionsUrl}/tenant-data/health`, server);
-    return { functionsUrl, sql, url: scratch.url, dataSources, stop };
+    return { functionsUrl, sql, url: scratch.url, dataSources, logFile, stop };
   } catch (error) {
     await stop();
     throw error;
