@@ -118,7 +118,7 @@ Deno.test("the gateway fails closed and fast under faults, and recovers without 
       assert.ok(outage.length > 0);
       for (const sample of outage) {
         assert.equal(sample.status, 503, "every acme request during the outage is answered 503");
-        assert.equal(sample.code, "TR503");
+        assert.ok(sample.code === "TR503" || sample.code === "TR506", String(sample.code));
         assert.match(sample.retryAfter ?? "", /^[1-9][0-9]*$/);
       }
       const recovered = of("acme", restoredAt).findIndex((s) => s.status === 200);
