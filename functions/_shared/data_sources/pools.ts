@@ -159,6 +159,8 @@ interface PoolEntry {
  * - **Retiring**: a replaced or evicted pool takes no new request and ends when its running requests are
  *   done (then `end({ timeout })`), so rotating credentials under traffic fails no request. Its
  *   connections count against the budget no longer, so the budget can be exceeded while it drains.
+ * - **Lost connections**: a connection failure retires the pool, so its connections, which postgres.js
+ *   would reuse with stale state, are not; the next request opens a new pool.
  * - **Circuit breaker**: each data source has a {@linkcode CircuitBreaker}; connection failures (refused,
  *   timed out, authentication, too many connections, shutdown) count, query errors do not. While it is
  *   open, {@linkcode DataSourcePools.run} throws {@linkcode DataSourceUnavailableError} at once, without
@@ -279,6 +281,9 @@ export class DataSourcePools {
     } catch (error) {
       if (isConnectionFailure(error)) {
         this.#recordFailure(dataSource.id, breaker, decision.permit);
+        // postgres.js 3.4.9 reuses a connection whose session ended mid-query with stale state (the next
+        // query gets the old FATAL error, the one after a stray empty row): start over with a new pool.
+        if (this.#pools.get(dataSource.id) === entry) void this.#evict(dataSource.id, entry);
         throw new DataSourceUnavailableError({
           dataSourceId: dataSource.id,
           reason: "connection",

@@ -141,6 +141,27 @@ Deno.test({
 });
 
 Deno.test({
+  name: "DataSourcePools starts over with a new pool after a lost connection, and answers correctly",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 1 });
+      const before = await poolOf(pools, source);
+      // The server ends the session mid-query, as a restart or failover would.
+      await assert.rejects(
+        pools.run(source, (sql) => sql`select pg_terminate_backend(pg_backend_pid())`),
+        (error) => error instanceof DataSourceUnavailableError && error.reason === "connection",
+      );
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual([...await pools.run(source, (sql) => sql`select ${i}::int as v`)], [{ v: i }]);
+      }
+      assert.notEqual(await poolOf(pools, source), before);
+      await assertEnded(before);
+    });
+  },
+});
+
+Deno.test({
   name: "DataSourcePools.invalidate() ends a data source's pool; the next run opens a new one",
   async fn() {
     const databases = await testDatabases();

@@ -12,6 +12,7 @@ import type postgres from "postgres";
 import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/write_fence.ts";
+import { releaseReserved } from "../db/release_reserved.ts";
 import { PreparedStatements } from "./prepared_statements.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
@@ -71,16 +72,14 @@ export async function executeStatement(
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
   const connection = await reserveWithin(pool, options.acquireTimeoutMs, options.unavailable);
-  let lost = false;
+  let failure: unknown;
   try {
     return await transaction(connection, statement, options);
   } catch (error) {
-    lost = isConnectionFailure(error);
+    failure = error;
     throw error;
   } finally {
-    // postgres.js has already put a lost connection back among its closed ones; releasing it would move
-    // it, socket-less, among the open ones, and the next query written to it would crash the process.
-    if (!lost) connection.release();
+    releaseReserved(connection, failure);
   }
 }
 
@@ -131,6 +130,9 @@ async function transaction(
   return rows;
 }
 
+const NOT_YET_VALUE = Symbol("not yet");
+const NOT_YET = Promise.resolve(NOT_YET_VALUE);
+
 /**
  * A connection of the pool; 503 `TR506` after `timeoutMs`, or the reason of `unavailable` when it aborts
  * first. postgres.js cannot withdraw a queued reservation, so one served after giving up is handed back.
@@ -142,6 +144,9 @@ async function reserveWithin(
 ): Promise<postgres.ReservedSql> {
   unavailable?.throwIfAborted();
   const reservation = pool.reserve();
+  // Usually a connection is free and the reservation has settled already: no timer to set and clear.
+  const settled = await Promise.race([reservation, NOT_YET]);
+  if (settled !== NOT_YET_VALUE) return settled;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   const giveUp = new Promise<never>((_, reject) => {

@@ -2,6 +2,7 @@
 // public.tenant_move_tables, public.tenants' routing and freeze). Every write runs in a transaction that
 // carries the actor's claims, so the audit log records who moved, froze, switched or purged.
 import type postgres from "postgres";
+import { releaseReserved } from "../db/release_reserved.ts";
 import { withClaims } from "../admin/with_claims.ts";
 import { MoveError } from "./errors.ts";
 
@@ -266,17 +267,18 @@ export async function lockMove(sql: postgres.Sql, moveId: string): Promise<{ rel
       });
     }
   } catch (error) {
-    connection.release();
+    releaseReserved(connection, error);
     throw error;
   }
   return {
     async release() {
+      let failure: unknown;
       try {
         await connection`select pg_advisory_unlock(hashtextextended('tenant_router.move:' || ${moveId.toLowerCase()}, 0))`;
-      } catch {
-        // The session ends anyway when the pool closes.
+      } catch (error) {
+        failure = error; // the session ends anyway when the pool closes, and the lock with it
       } finally {
-        connection.release();
+        releaseReserved(connection, failure);
       }
     },
   };
