@@ -362,11 +362,16 @@ export class TenantDirectory {
   }
 
   async #query<T extends readonly object[]>(run: () => Promise<T>): Promise<T> {
+    let rows: T;
     try {
-      return await run();
+      rows = await run();
     } catch (error) {
       throw new TenantDirectoryUnavailableError({ cause: error });
     }
+    // postgres.js 3.4.9 can put a stray empty row ahead of the first result read on a connection whose
+    // previous session ended mid-query (see ../db/release_reserved.ts): such an answer is not trusted.
+    if (rows.some((row) => row == null)) throw new TenantDirectoryUnavailableError({});
+    return rows;
   }
 
   async #loadMemberships(userId: string): Promise<readonly Membership[]> {
