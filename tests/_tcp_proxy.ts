@@ -1,11 +1,17 @@
 /**
- * A TCP proxy the fault tests cut: "the database went away" without stopping the test stack's cluster,
- * which every other tenant keeps using. {@linkcode TcpProxy.cut} closes the listening socket and every
- * open connection (clients see a reset, then connection refused, as after a crash); {@linkcode
- * TcpProxy.restore} listens again on the same port.
+ * A TCP proxy the fault tests break: "the database went away" without stopping the test stack's cluster,
+ * which every other tenant keeps using.
+ *
+ * - {@linkcode TcpProxy.cut}: closes the listening socket and every open connection; clients see a reset,
+ *   then connection refused, as after a crash.
+ * - {@linkcode TcpProxy.freeze}: a network partition; connections stay open and new ones are accepted, but
+ *   no byte gets through in either direction, and nobody is told.
+ * - {@linkcode TcpProxy.restore}: forwards again, on the same port; connections opened before are dropped.
  *
  * @module
  */
+
+type Mode = "forward" | "cut" | "frozen";
 
 /** Forwards `127.0.0.1:<port>` to `127.0.0.1:<targetPort>`. */
 export class TcpProxy {
@@ -13,6 +19,7 @@ export class TcpProxy {
   #targetPort: number;
   #listener: Deno.Listener | null = null;
   #connections = new Set<Deno.Conn>();
+  #mode: Mode = "forward";
 
   private constructor(port: number, targetPort: number) {
     this.port = port;
@@ -35,27 +42,34 @@ export class TcpProxy {
     return url.toString();
   }
 
-  /** Whether the proxy is cut. */
-  get isCut(): boolean {
-    return this.#listener === null;
-  }
-
   /** Refuses new connections and drops the open ones. */
   cut(): void {
+    this.#mode = "cut";
     this.#listener?.close();
     this.#listener = null;
-    for (const connection of this.#connections) closeQuietly(connection);
-    this.#connections.clear();
+    this.#dropConnections();
   }
 
-  /** Accepts connections again, on the same port. */
+  /** Lets nothing through any more, silently. */
+  freeze(): void {
+    this.#mode = "frozen";
+  }
+
+  /** Forwards again; connections from before are dropped. */
   restore(): void {
+    this.#dropConnections();
     if (this.#listener === null) this.#serve(Deno.listen({ hostname: "127.0.0.1", port: this.port }));
+    this.#mode = "forward";
   }
 
   /** Cuts for good. */
   close(): void {
     this.cut();
+  }
+
+  #dropConnections(): void {
+    for (const connection of this.#connections) closeQuietly(connection);
+    this.#connections.clear();
   }
 
   async #serve(listener: Deno.Listener): Promise<void> {
@@ -68,26 +82,33 @@ export class TcpProxy {
   }
 
   async #forward(client: Deno.Conn): Promise<void> {
+    this.#connections.add(client);
+    if (this.#mode === "frozen") return; // held open, never answered
     let server: Deno.Conn;
     try {
       server = await Deno.connect({ hostname: "127.0.0.1", port: this.#targetPort });
     } catch {
+      this.#connections.delete(client);
       closeQuietly(client);
       return;
     }
-    if (this.isCut) {
-      closeQuietly(client);
-      closeQuietly(server);
-      return;
-    }
-    this.#connections.add(client).add(server);
-    await Promise.allSettled([
-      client.readable.pipeTo(server.writable),
-      server.readable.pipeTo(client.writable),
-    ]);
+    if (!this.#connections.has(client)) return closeQuietly(server); // dropped while connecting
+    this.#connections.add(server);
+    await Promise.allSettled([this.#pump(client, server), this.#pump(server, client)]);
     for (const connection of [client, server]) {
       this.#connections.delete(connection);
       closeQuietly(connection);
+    }
+  }
+
+  /** Copies `from` to `to` until either closes; while frozen, what arrives is dropped. */
+  async #pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
+    const buffer = new Uint8Array(64 * 1024);
+    for (;;) {
+      const read = await from.read(buffer);
+      if (read === null) return;
+      if (this.#mode === "frozen") continue;
+      for (let written = 0; written < read;) written += await to.write(buffer.subarray(written, read));
     }
   }
 }

@@ -2,8 +2,9 @@
  * Faults under steady traffic, on a gateway of its own (`_scratch_gateway.ts`): three tenants, acme's data
  * source and the application database each reached through a TCP proxy the test cuts.
  *
- * - acme's database goes away: acme gets 503 with `Retry-After` and no request hangs; globex and initech
- *   (another data source) see no error; when it comes back, acme recovers without a restart.
+ * - acme's database goes away (connections reset), then stops answering (a partition: nothing gets through,
+ *   nobody is told): acme gets 503 with `Retry-After` and no request hangs; globex and initech (another
+ *   data source) see no error; when it comes back, acme recovers without a restart.
  * - the application database goes away: routing already cached keeps working until its TTL, then 503;
  *   a user whose routing is not cached gets 503 at once; it recovers when the database is back.
  * - acme's pool is exhausted by statements stuck behind a lock: the requests that cannot get a connection
@@ -90,58 +91,65 @@ Deno.test("the gateway fails closed and fast under faults, and recovers without 
   try {
     for (const target of [acme, globex, initech]) assert.equal((await send(target)).status, 200);
 
-    await t.step("a data source that goes away: 503 for its tenant only, then recovery", async () => {
-      const traffic = startTraffic([acme, globex, initech], { workersPerTarget: 2 });
-      await sleep(3000);
-      const cutAt = performance.now();
-      tenantProxy.cut();
-      await sleep(6000);
-      const restoredAt = performance.now();
-      tenantProxy.restore();
-      await waitFor(
-        "acme is served again",
-        () => traffic.samples.some((s) => s.label === "acme" && s.sentAt > restoredAt && s.status === 200),
-        60_000,
-      );
-      await sleep(1000);
-      const samples = await traffic.stop();
-      const of = (label: string, from = 0, to = Infinity) =>
-        samples.filter((s) => s.label === label && s.sentAt >= from && s.sentAt < to);
+    const outages = [
+      { name: "goes away (connections reset, then refused)", cause: () => tenantProxy.cut() },
+      { name: "stops answering (a network partition)", cause: () => tenantProxy.freeze() },
+    ];
+    for (const { name, cause } of outages) {
+      await t.step(`a data source that ${name}: 503 for its tenant only, then recovery`, async () => {
+        const traffic = startTraffic([acme, globex, initech], { workersPerTarget: 2 });
+        await sleep(3000);
+        const brokenAt = performance.now();
+        cause();
+        await sleep(6000);
+        const restoredAt = performance.now();
+        tenantProxy.restore();
+        await waitFor(
+          "acme is served again",
+          () => traffic.samples.some((s) => s.label === "acme" && s.sentAt > restoredAt && s.status === 200),
+          60_000,
+        );
+        await sleep(1000);
+        const samples = await traffic.stop();
+        const of = (label: string, from = 0, to = Infinity) =>
+          samples.filter((s) => s.label === label && s.sentAt >= from && s.sentAt < to);
 
-      assert.deepEqual(samples.filter((s) => s.status === 0), [], "no request hung or lost its connection");
-      for (const label of ["globex", "initech"]) {
-        assert.deepEqual(of(label).filter((s) => s.status !== 200), [], `${label} saw no error`);
-      }
-      // Requests in flight at the cut may get either answer; those answered before it were all served.
-      assert.deepEqual(of("acme", 0, cutAt).filter((s) => s.sentAt + s.ms < cutAt && s.status !== 200), []);
-      const outage = of("acme", cutAt, restoredAt);
-      assert.ok(outage.length > 0);
-      for (const sample of outage) {
-        assert.equal(sample.status, 503, "every acme request during the outage is answered 503");
-        assert.ok(sample.code === "TR503" || sample.code === "TR506", String(sample.code));
-        assert.match(sample.retryAfter ?? "", /^[1-9][0-9]*$/);
-      }
-      const recovered = of("acme", restoredAt).findIndex((s) => s.status === 200);
-      assert.deepEqual(of("acme", restoredAt).slice(recovered).filter((s) => s.status !== 200), []);
+        assert.deepEqual(samples.filter((s) => s.status === 0), [], "no request hung or lost its connection");
+        for (const label of ["globex", "initech"]) {
+          assert.deepEqual(of(label).filter((s) => s.status !== 200), [], `${label} saw no error`);
+        }
+        // Requests in flight at the break may get either answer; those answered before it were all served.
+        const inFlight = of("acme", 0, brokenAt).filter((s) => s.sentAt + s.ms >= brokenAt);
+        assert.deepEqual(
+          of("acme", 0, brokenAt).filter((s) => !inFlight.includes(s) && s.status !== 200),
+          [],
+        );
+        const outage = of("acme", brokenAt, restoredAt);
+        assert.ok(outage.length > 0);
+        for (const sample of [...outage, ...inFlight.filter((s) => s.status !== 200)]) {
+          assert.equal(sample.status, 503, "every acme request during the outage is answered 503");
+          assert.ok(sample.code === "TR503" || sample.code === "TR506", String(sample.code));
+          assert.match(sample.retryAfter ?? "", /^[1-9][0-9]*$/);
+        }
+        const recovered = of("acme", restoredAt).findIndex((s) => s.status === 200);
+        assert.deepEqual(of("acme", restoredAt).slice(recovered).filter((s) => s.status !== 200), []);
 
-      const first503 = outage[0]!;
-      const others = (from: number, to: number) => [...of("globex", from, to), ...of("initech", from, to)];
-      const before = others(0, cutAt);
-      const during = others(cutAt, restoredAt);
-      console.log(
-        `  data source down: first 503 answered ${(first503.sentAt + first503.ms - cutAt).toFixed(0)} ms ` +
-          `after the cut; slowest acme answer during the outage ${
-            Math.max(...outage.map((s) => s.ms)).toFixed(0)
-          } ms; ` +
-          `recovered ${
-            (of("acme", restoredAt)[recovered]!.sentAt - restoredAt).toFixed(0)
-          } ms after it came back\n` +
-          `  acme during the outage: ${describeSamples(outage)}\n` +
-          `  other tenants before: ${describeSamples(before)}\n` +
-          `  other tenants during: ${describeSamples(during)} ` +
-          `(p99 ${(latencyQuantile(during, 0.99) / latencyQuantile(before, 0.99)).toFixed(2)}× before)`,
-      );
-    });
+        const failed = [...inFlight, ...outage].filter((s) => s.status === 503);
+        const firstAnswer = Math.min(...failed.map((s) => s.sentAt + s.ms)) - brokenAt;
+        const others = (from: number, to: number) => [...of("globex", from, to), ...of("initech", from, to)];
+        const before = others(0, brokenAt);
+        const during = others(brokenAt, restoredAt);
+        console.log(
+          `  data source ${name}: first 503 ${firstAnswer.toFixed(0)} ms after the break; slowest acme ` +
+            `answer ${Math.max(...[...inFlight, ...outage].map((s) => s.ms)).toFixed(0)} ms; served again ` +
+            `${(of("acme", restoredAt)[recovered]!.sentAt - restoredAt).toFixed(0)} ms after it came back\n` +
+            `  acme during the outage: ${describeSamples(outage)}\n` +
+            `  other tenants before: ${describeSamples(before)}\n` +
+            `  other tenants during: ${describeSamples(during)} ` +
+            `(p99 ${(latencyQuantile(during, 0.99) / latencyQuantile(before, 0.99)).toFixed(2)}× before)`,
+        );
+      });
+    }
 
     await t.step(
       "the application database unreachable: cached routing serves for its TTL, the rest 503",

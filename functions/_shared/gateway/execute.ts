@@ -4,7 +4,8 @@
  * role, claims and statement timeout as transaction-local settings (never a session-level `SET`, which
  * would leak to the next request on the pooled connection), the statement, `commit`. The statement is
  * prepared once its shape recurs ({@linkcode PreparedStatements}): unprepared, postgres.js would wait for
- * its parameter types before binding it, and the transaction would cost three round trips.
+ * its parameter types before binding it, and the transaction would cost three round trips. A transaction
+ * still unanswered 2 s past its statement timeout is given up as a lost connection (a network partition).
  *
  * @module
  */
@@ -74,7 +75,10 @@ export async function executeStatement(
   const connection = await reserveWithin(pool, options.acquireTimeoutMs, options.unavailable);
   let failure: unknown;
   try {
-    return await transaction(connection, statement, options);
+    return await withinDeadline(
+      transaction(connection, statement, options),
+      options.statementTimeoutMs + DEADLINE_MARGIN_MS,
+    );
   } catch (error) {
     failure = error;
     throw error;
@@ -128,6 +132,29 @@ async function transaction(
     await connection.unsafe("commit");
   }
   return rows;
+}
+
+/**
+ * How long past the statement timeout a transaction may go unanswered: the server would have ended the
+ * statement by then, so the connection has gone silent (a network partition, a frozen host), and nothing
+ * else would notice before TCP keep-alive does, minutes later.
+ */
+const DEADLINE_MARGIN_MS = 2000;
+
+/** The transaction's result, or a connection failure (`ETIMEDOUT`) when it is not in by `deadlineMs`. */
+async function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      work.catch(() => {}); // it fails when the pool destroys the connection; nobody waits for it then
+      reject(Object.assign(new Error("The data source did not answer in time"), { code: "ETIMEDOUT" }));
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const NOT_YET_VALUE = Symbol("not yet");
