@@ -1,8 +1,7 @@
 // Internal: the move engine's state in the application database (public.tenant_moves,
 // public.tenant_move_tables, public.tenants' routing and freeze). Every write runs in a transaction that
 // carries the actor's claims, so the audit log records who moved, froze, switched or purged.
-import type postgres from "postgres";
-import { releaseReserved } from "../db/release_reserved.ts";
+import postgres from "postgres";
 import { withClaims } from "../admin/with_claims.ts";
 import { MoveError } from "./errors.ts";
 
@@ -253,32 +252,36 @@ export async function setTenantStatus(
  * Takes the move's advisory lock on a connection of its own, held until `release()` (or until the process
  * dies: the server drops the lock with the session), so two processes never run one move.
  *
+ * The connection is a one-connection client of its own, not a reserved connection of `sql`: a reserved
+ * postgres.js 3.4.9 connection whose socket closed during the move would crash the process when the
+ * unlock is written to it. A client reconnects instead; the lock went with the old session anyway.
+ *
  * @throws {MoveError} `busy` when another session holds it.
  */
 export async function lockMove(sql: postgres.Sql, moveId: string): Promise<{ release(): Promise<void> }> {
-  const connection = await sql.reserve();
+  // The pool's own parsed options (host, credentials, TLS) for one more connection.
+  const lockSql = postgres({ ...sql.options, max: 1 } as unknown as postgres.Options<Record<string, never>>);
+  const key = `tenant_router.move:${moveId.toLowerCase()}`;
   try {
-    const [row] = await connection<{ locked: boolean }[]>`
-      select pg_try_advisory_lock(hashtextextended('tenant_router.move:' || ${moveId.toLowerCase()}, 0))
-        as locked`;
+    const [row] = await lockSql<{ locked: boolean }[]>`
+      select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
     if (!row?.locked) {
       throw new MoveError("busy", `Move ${moveId} is being run by another process`, {
         hint: "Wait for it, or check `npm run tenants -- move --status <id>`",
       });
     }
   } catch (error) {
-    releaseReserved(connection, error);
+    await lockSql.end({ timeout: 0 });
     throw error;
   }
   return {
     async release() {
-      let failure: unknown;
       try {
-        await connection`select pg_advisory_unlock(hashtextextended('tenant_router.move:' || ${moveId.toLowerCase()}, 0))`;
-      } catch (error) {
-        failure = error; // the session ends anyway when the pool closes, and the lock with it
+        await lockSql`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+      } catch {
+        // Ending the session below drops the lock as well.
       } finally {
-        releaseReserved(connection, failure);
+        await lockSql.end({ timeout: 1 });
       }
     },
   };
