@@ -21,7 +21,7 @@ import { generateKey } from "../functions/_shared/crypto/mod.ts";
 import { USERS, userToken } from "./_clients.ts";
 import { testStack } from "./_env.ts";
 import { startScratchGateway } from "./_scratch_gateway.ts";
-import { TcpProxy } from "./_tcp_proxy.ts";
+import { TcpProxy } from "../functions/_shared/testing/tcp_proxy.ts";
 import { describeSamples, latencyQuantile, startTraffic, type TrafficTarget } from "./_traffic.ts";
 
 const stack = testStack();

@@ -60,6 +60,7 @@ export {
   DEFAULT_LIFETIME_JITTER,
   DEFAULT_MAX_LIFETIME_SECONDS,
   DEFAULT_MAX_POOLS,
+  DEFAULT_PROBE_INTERVAL_MS,
   type PoolInfo,
   type RunContext,
 } from "./pools.ts";

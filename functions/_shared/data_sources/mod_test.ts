@@ -15,6 +15,7 @@ Deno.test("mod.ts exports the public API", () => {
     "DEFAULT_MAX_COOL_DOWN_MS",
     "DEFAULT_MAX_LIFETIME_SECONDS",
     "DEFAULT_MAX_POOLS",
+    "DEFAULT_PROBE_INTERVAL_MS",
     "DEFAULT_PROBE_TIMEOUT_MS",
     "DEFAULT_TRIAL_TIMEOUT_MS",
     "DataSource",

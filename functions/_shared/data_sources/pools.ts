@@ -14,8 +14,11 @@ import {
 } from "./circuit_breaker.ts";
 import type { DataSource } from "./data_source.ts";
 import { DataSourceUnavailableError, PoolBusyError } from "./errors.ts";
+import { probeDataSource } from "./probe.ts";
 import { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
 
+/** The default time between probes of a data source whose circuit is open, in milliseconds: 1 second. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
 /** The default number of pools one process keeps: 50. */
 export const DEFAULT_MAX_POOLS = 50;
 /** The default number of connections all pools of one process may open together: 200. */
@@ -55,6 +58,8 @@ export interface DataSourcePoolsOptions {
   prepare?: boolean | "auto" | undefined;
   /** Ports that mean transaction mode for `prepare: "auto"`; default `[6543]`. */
   transactionModePorts?: readonly number[] | undefined;
+  /** Milliseconds between probes of a data source whose circuit is open; default 1000. */
+  probeIntervalMs?: number | undefined;
   /** Options of every data source's {@linkcode CircuitBreaker} (the clock comes from `now`). */
   breaker?: Omit<CircuitBreakerOptions, "now"> | undefined;
   /** `application_name` of the connections; default `tenant-router`. */
@@ -119,6 +124,7 @@ export interface CloseAllOptions {
 }
 
 interface Settings {
+  probeIntervalMs: number;
   maxPools: number;
   connectionBudget: number;
   idleTimeoutSeconds: number;
@@ -164,7 +170,8 @@ interface PoolEntry {
  * - **Circuit breaker**: each data source has a {@linkcode CircuitBreaker}; connection failures (refused,
  *   timed out, authentication, too many connections, shutdown) count, query errors do not. While it is
  *   open, {@linkcode DataSourcePools.run} throws {@linkcode DataSourceUnavailableError} at once, without
- *   touching the network; other data sources are not affected.
+ *   touching the network; other data sources are not affected. A probe every second closes it as soon as
+ *   the data source answers again.
  *
  * @example
  * ```ts
@@ -182,6 +189,9 @@ export class DataSourcePools {
   #pools = new Map<string, PoolEntry>();
   #breakers = new Map<string, { breaker: CircuitBreaker; version: string }>();
   #closing = new Set<Promise<void>>();
+  /** The probe loop of each data source whose circuit is open. */
+  #probes = new Map<string, Promise<void>>();
+  #stopProbes = new AbortController();
   /** Aborted when a data source's circuit opens; see {@linkcode RunContext}. */
   #unavailable = new Map<string, AbortController>();
   /** Retired pools whose requests are still running. */
@@ -192,6 +202,7 @@ export class DataSourcePools {
   /** Creates an empty set of pools; nothing connects until {@linkcode DataSourcePools.run}. */
   constructor(options: DataSourcePoolsOptions = {}) {
     this.#options = {
+      probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
       maxPools: options.maxPools ?? DEFAULT_MAX_POOLS,
       connectionBudget: options.connectionBudget ?? DEFAULT_CONNECTION_BUDGET,
       idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
@@ -280,7 +291,7 @@ export class DataSourcePools {
       return result;
     } catch (error) {
       if (isConnectionFailure(error)) {
-        this.#recordFailure(dataSource.id, breaker, decision.permit);
+        this.#recordFailure(dataSource, breaker, decision.permit);
         // postgres.js 3.4.9 reuses a connection whose session ended mid-query with stale state (the next
         // query gets the old FATAL error, the one after a stray empty row): start over with a new pool.
         if (this.#pools.get(dataSource.id) === entry) void this.#evict(dataSource.id, entry);
@@ -302,7 +313,7 @@ export class DataSourcePools {
         });
       }
       if (error instanceof PoolBusyError && breaker.consecutiveFailures > 0) {
-        this.#recordFailure(dataSource.id, breaker, decision.permit);
+        this.#recordFailure(dataSource, breaker, decision.permit);
       } else if (isServerError(error)) {
         breaker.recordSuccess(decision.permit);
       } else {
@@ -342,12 +353,13 @@ export class DataSourcePools {
   /** Ends every pool (running queries get `timeout` seconds) and refuses further requests: for shutdown. */
   async closeAll(options: CloseAllOptions = {}): Promise<void> {
     this.#closed = true;
+    this.#stopProbes.abort();
     const timeout = options.timeout ?? this.#options.endTimeoutSeconds;
     const ending = [...this.#pools.values(), ...this.#draining].map((entry) => entry.sql.end({ timeout }));
     this.#pools.clear();
     this.#draining.clear();
     this.#allocated = 0;
-    await Promise.all([...ending, ...this.#closing]);
+    await Promise.all([...ending, ...this.#closing, ...this.#probes.values()]);
   }
 
   #unavailableSignal(dataSourceId: string): AbortSignal {
@@ -357,17 +369,48 @@ export class DataSourcePools {
   }
 
   /** Counts a failure; when it opens the circuit, requests still waiting for a connection give up now. */
-  #recordFailure(dataSourceId: string, breaker: CircuitBreaker, permit: CircuitPermit): void {
+  #recordFailure(dataSource: DataSource, breaker: CircuitBreaker, permit: CircuitPermit): void {
     breaker.recordFailure(permit);
     if (breaker.state !== "open") return;
-    this.#unavailable.get(dataSourceId)?.abort(
+    this.#unavailable.get(dataSource.id)?.abort(
       new DataSourceUnavailableError({
-        dataSourceId,
+        dataSourceId: dataSource.id,
         reason: "circuit_open",
         retryAfterSeconds: breaker.retryAfterMs() / 1000,
       }),
     );
-    this.#unavailable.delete(dataSourceId);
+    this.#unavailable.delete(dataSource.id);
+    if (!this.#probes.has(dataSource.id)) {
+      const probing = this.#probeUntilBack(dataSource, breaker);
+      this.#probes.set(dataSource.id, probing);
+      probing.finally(() => this.#probes.delete(dataSource.id));
+    }
+  }
+
+  /**
+   * While the circuit is open, connects to the data source every `probeIntervalMs` on a connection of its
+   * own; the first probe that gets through closes the circuit, so the tenants are served again about a
+   * second after their database is back rather than after the cool-down and a trial request.
+   */
+  async #probeUntilBack(dataSource: DataSource, breaker: CircuitBreaker): Promise<void> {
+    const stopped = this.#stopProbes.signal;
+    const current = () => !stopped.aborted && this.#breakers.get(dataSource.id)?.breaker === breaker;
+    while (current() && breaker.state !== "closed") {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          stopped.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, this.#options.probeIntervalMs);
+        stopped.addEventListener("abort", done);
+      });
+      if (!current()) return;
+      const probe = await probeDataSource(dataSource.credentials(), {
+        timeoutMs: this.#options.connectTimeoutSeconds * 1000,
+      });
+      if (probe.ok && current()) breaker.reset();
+    }
   }
 
   #breaker(dataSource: DataSource): CircuitBreaker {

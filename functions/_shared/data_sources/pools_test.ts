@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { DataSource } from "./data_source.ts";
 import { DataSourceUnavailableError } from "./errors.ts";
 import { DataSourcePools, type DataSourcePoolsOptions } from "./pools.ts";
+import { TcpProxy } from "../testing/tcp_proxy.ts";
 import { closedPort, testDatabases, testDataSource } from "./testdata/helpers.ts";
 
 async function withPools(
@@ -223,6 +224,37 @@ Deno.test("DataSourcePools jitters the max lifetime per pool by at most the conf
     }
     assert.deepEqual(pools.stats().pools.map((pool) => pool.maxLifetimeSeconds), [1620, 1800, 1980]);
   });
+});
+
+Deno.test({
+  name: "DataSourcePools closes an open circuit when a probe gets through, long before its cool-down ends",
+  async fn() {
+    const databases = await testDatabases();
+    const proxy = TcpProxy.start(Number(new URL(databases.sharedUrl).port));
+    proxy.cut(); // the data source is down
+    const options = {
+      probeIntervalMs: 50,
+      breaker: { failureThreshold: 1, coolDownMs: 600_000, maxCoolDownMs: 600_000 },
+    };
+    try {
+      await withPools(options, async (pools) => {
+        const source = testDataSource(proxy.url(databases.sharedUrl));
+        const failure = await pools.run(source, (sql) => sql`select 1`).catch((e) => e);
+        assert.equal((failure as DataSourceUnavailableError).reason, "connection");
+        assert.equal(pools.stats().breakers[0]?.state, "open");
+        await new Promise((resolve) => setTimeout(resolve, 300)); // probes fail while it is down
+        assert.equal(pools.stats().breakers[0]?.state, "open");
+        proxy.restore(); // it is back; only a probe can notice within a ten-minute cool-down
+        for (let wait = 0; pools.stats().breakers[0]?.state !== "closed"; wait++) {
+          assert.ok(wait < 200, "a probe closed the circuit");
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(await currentDatabase(pools, source), "tenant_shared");
+      });
+    } finally {
+      proxy.close();
+    }
+  },
 });
 
 Deno.test({
