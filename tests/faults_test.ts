@@ -6,7 +6,8 @@
  *   nobody is told): acme gets 503 with `Retry-After` and no request hangs; globex and initech (another
  *   data source) see no error; when it comes back, acme recovers without a restart.
  * - the application database goes away: routing already cached keeps working until its TTL, then 503;
- *   a user whose routing is not cached gets 503 at once; it recovers when the database is back.
+ *   a user whose routing is not cached gets 503 at once, and so does the admin API; it recovers when the
+ *   database is back.
  * - acme's pool is exhausted by statements stuck behind a lock: the requests that cannot get a connection
  *   get 503 `TR506` after the acquire timeout, the stuck ones end at the statement timeout with 57014.
  *
@@ -169,6 +170,12 @@ Deno.test("the gateway fails closed and fast under faults, and recovers without 
           assert.equal(olivia.status, 503, "a user whose routing is not cached cannot be routed");
           assert.equal(olivia.body.code, "TR503");
           assert.ok(olivia.retryAfter);
+          const admin = await fetch(`${gateway.functionsUrl}/tenant-admin/tenants`, {
+            headers: { apikey: stack.serviceRoleKey, authorization: `Bearer ${stack.serviceRoleKey}` },
+          });
+          assert.equal(admin.status, 503, "the admin API cannot work without its database either");
+          assert.equal((await admin.json()).code, "TR661");
+          assert.equal(admin.headers.get("retry-after"), "5");
           let expired: Awaited<ReturnType<typeof send>> | undefined;
           await waitFor("alice's cached routing expires", async () => {
             const answer = await send(acme);

@@ -10,6 +10,7 @@ import type postgres from "postgres";
 import type { JwtVerifier } from "../auth/mod.ts";
 import type { Keyring } from "../crypto/mod.ts";
 import { loadMigrations, type Migration, TENANT_MIGRATIONS_DIR } from "../provision/mod.ts";
+import { isConnectionFailure } from "../data_sources/mod.ts";
 import { AdminError, asAdminError } from "./admin_error.ts";
 import { authenticate } from "./middleware.ts";
 import type { ProbeFunction } from "./operations/test_data_source.ts";
@@ -115,6 +116,10 @@ export function createAdminHandler(options: AdminHandlerOptions): (request: Requ
   app.onError(function renderError(error, c) {
     const known = asAdminError(error) ?? fromHttpException(error);
     if (known !== undefined) return known.toResponse();
+    // The application database's connection failed (refused, reset, shut down): not the request's fault.
+    if (isConnectionFailure(error)) {
+      return new AdminError("TR661", undefined, { headers: { "retry-after": "5" } }).toResponse();
+    }
     const incident = crypto.randomUUID().slice(0, 8);
     log(
       `${options.functionName}: incident ${incident}: ${

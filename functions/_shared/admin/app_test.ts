@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { MAX_BODY_BYTES } from "./app.ts";
-import { serviceToken, signToken, testHandler, userToken } from "./testdata/helpers.ts";
+import type postgres from "postgres";
+import { JwtVerifier } from "../auth/mod.ts";
+import { Keyring } from "../crypto/mod.ts";
+import { createAdminHandler, MAX_BODY_BYTES } from "./app.ts";
+import { LOCAL_JWT_SECRET, serviceToken, signToken, testHandler, userToken } from "./testdata/helpers.ts";
 
-// These tests never reach a database: authentication, validation and routing answer first.
+// These tests never reach a database: authentication, validation and routing answer first (the pool points
+// at a closed port).
 const t = await testHandler();
 const service = await serviceToken();
 const user = await userToken({ id: crypto.randomUUID(), email: "someone@example.test" });
@@ -139,15 +143,37 @@ Deno.test("an unknown endpoint is a 404 TR620 for an authenticated caller", asyn
   assert.equal(response.json.code, "TR620");
 });
 
-Deno.test("an unexpected error is an opaque 500 whose log line has no message", async () => {
-  // The pool points at a closed port: the connection error is unforeseen by the routes.
+Deno.test("an unreachable application database is a 503 TR661 with Retry-After, naming no address", async () => {
+  // The pool points at a closed port.
   const response = await t.call("GET", "/tenants", { token: service });
+  assert.equal(response.status, 503);
+  assert.equal(response.json.code, "TR661");
+  assert.equal(response.headers.get("retry-after"), "5");
+  assert.ok(!response.text.includes("127.0.0.1") && !response.text.includes("nobody"));
+});
+
+Deno.test("an unexpected error is an opaque 500 whose log line has no message", async () => {
+  const logged: string[] = [];
+  const handle = createAdminHandler({
+    functionName: "tenant-admin",
+    // A bug deep down: its message quotes something that must not leave the process.
+    sql: (() => {
+      throw new TypeError("cannot use postgresql://nobody:hunter2@db.internal/app");
+    }) as unknown as postgres.Sql,
+    keyring: await Keyring.fromKeys([{ id: "k1", hex: "ab".repeat(32) }]),
+    verifier: await JwtVerifier.create({ secret: LOCAL_JWT_SECRET }),
+    log: (line) => logged.push(line),
+  });
+  const response = await handle(
+    new Request("http://local/tenant-admin/tenants", { headers: { authorization: `Bearer ${service}` } }),
+  );
+  const text = await response.text();
   assert.equal(response.status, 500);
-  assert.equal(response.json.code, "TR699");
-  assert.equal(response.json.details, null);
-  assert.ok(!response.text.includes("127.0.0.1"));
-  assert.ok(t.logged.some((line) => /incident [0-9a-f]{8}: unhandled/.test(line)));
-  assert.ok(t.logged.every((line) => !line.includes("nobody@")));
+  assert.equal(JSON.parse(text).code, "TR699");
+  assert.equal(JSON.parse(text).details, null);
+  assert.ok(!text.includes("nobody") && !text.includes("hunter2"));
+  assert.ok(logged.some((line) => /incident [0-9a-f]{8}: unhandled/.test(line)), logged.join("\n"));
+  assert.ok(logged.every((line) => !line.includes("nobody") && !line.includes("hunter2")));
 });
 
 Deno.test("responses are never cached", async () => {

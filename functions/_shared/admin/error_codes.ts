@@ -26,6 +26,7 @@
  * | `TR641` | 422 | the operation does not apply to this kind of data source |
  * | `TR650` | 502 | the data source could not be reached or provisioned |
  * | `TR660` | 503 | the admin API is not configured (database URL, keys or JWT verification missing) |
+ * | `TR661` | 503 | the application database cannot be reached now (with `Retry-After`) |
  * | `TR699` | 500 | anything unforeseen: an opaque body, details only in the log |
  *
  * Authentication failures keep the auth module's codes (`PGRST301`/`PGRST302` 401, `TR003` 403,
@@ -80,6 +81,7 @@ export const ADMIN_ERROR_CODES = {
   TR641: { status: 422, message: "Not supported for this kind of data source" },
   TR650: { status: 502, message: "Data source unavailable" },
   TR660: { status: 503, message: "The admin API is not configured" },
+  TR661: { status: 503, message: "The application database is unavailable: try again shortly" },
   TR699: { status: 500, message: "Internal server error" },
 } as const satisfies Record<string, AdminErrorCodeInfo>;
 
