@@ -29,10 +29,8 @@ export interface ScratchDataSource {
 export interface ScratchGatewayOptions {
   /** Keys the data sources are sealed with; the first is active. */
   sealingKeys: KeyMaterial[];
-  /** Keys the functions server gets (`TENANT_ENCRYPTION_KEYS`); default `sealingKeys`. */
+  /** Keys the functions server gets (`TENANT_ENCRYPTION_KEYS`), the first active; default `sealingKeys`. */
   serverKeys?: KeyMaterial[];
-  /** The functions server's active key; default the first of `serverKeys`. */
-  serverActiveKeyId?: string;
   dataSources: ScratchDataSource[];
   /** The application database URL the functions server gets, given the scratch one (a proxy's, say). */
   serverDatabaseUrl?: (url: string) => string;
@@ -48,9 +46,6 @@ export interface ScratchGateway {
   functionsUrl: string;
   /** The scratch application database, as a service connection. */
   sql: postgres.Sql;
-  url: string;
-  /** Data source ids by name. */
-  dataSources: Record<string, string>;
   /** The functions server's log (scanned by `zz_secrets_scan_test.ts` too). */
   logFile: string;
   stop(): Promise<void>;
@@ -76,7 +71,6 @@ export async function startScratchGateway(
     await sql.unsafe(await Deno.readTextFile(join(PROJECT_ROOT, "supabase", "seed.sql"))).simple();
     const sealing = await Keyring.fromKeys(options.sealingKeys);
     await registerKeys(sql, sealing);
-    const dataSources: Record<string, string> = {};
     for (const source of options.dataSources) {
       const { id } = await registerDataSource(sql, sealing, {
         name: source.name,
@@ -85,7 +79,6 @@ export async function startScratchGateway(
         isDefault: source.isDefault ?? false,
         poolMax: source.poolMax ?? 10,
       });
-      dataSources[source.name] = id;
       if (source.tenants?.length) {
         await sql`update public.tenants set data_source_id = ${id} where slug = any(${source.tenants}::text[])`;
       }
@@ -101,13 +94,13 @@ export async function startScratchGateway(
       env: {
         SUPABASE_DB_URL: options.serverDatabaseUrl?.(scratch.url) ?? scratch.url,
         TENANT_ENCRYPTION_KEYS: serverKeys.map((key) => `${key.id}:${key.hex}`).join(","),
-        TENANT_ENCRYPTION_ACTIVE_KEY: options.serverActiveKeyId ?? serverKeys[0]!.id,
+        TENANT_ENCRYPTION_ACTIVE_KEY: serverKeys[0]!.id,
         ...options.env,
       },
     });
     const functionsUrl = `http://127.0.0.1:${port}/functions/v1`;
     await waitUntilHealthy(`${functionsUrl}/tenant-data/health`, server);
-    return { functionsUrl, sql, url: scratch.url, dataSources, logFile, stop };
+    return { functionsUrl, sql, logFile, stop };
   } catch (error) {
     await stop();
     throw error;
