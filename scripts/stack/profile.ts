@@ -38,6 +38,15 @@ const PORTS: Record<StackProfileName, { pg: number; functions: number }> = {
   bench: { pg: 56322, functions: 56321 },
 };
 
+/**
+ * `TENANT_ROUTER_PORT_OFFSET` shifts every port of every stack, so two checkouts can run their stacks
+ * side by side (for example one `npm test` per git worktree).
+ */
+function portOffset(): number {
+  const offset = Number(Deno.env.get("TENANT_ROUTER_PORT_OFFSET") ?? "0");
+  return Number.isInteger(offset) && offset >= 0 && offset < 1000 ? offset : 0;
+}
+
 /** Returns the profile by name. */
 export function stackProfile(name: StackProfileName): StackProfile {
   const dataDir = name === "dev" ? join(PROJECT_ROOT, ".local") : join(PROJECT_ROOT, ".local", name);
@@ -48,8 +57,8 @@ export function stackProfile(name: StackProfileName): StackProfile {
     logDir: join(dataDir, "logs"),
     secretsFile: join(dataDir, "secrets.env"),
     functionsPidFile: join(dataDir, "functions.pid"),
-    pgPort: PORTS[name].pg,
-    functionsPort: PORTS[name].functions,
+    pgPort: PORTS[name].pg + portOffset(),
+    functionsPort: PORTS[name].functions + portOffset(),
   };
 }
 
