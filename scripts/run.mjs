@@ -15,6 +15,12 @@ const programs = {
   "bench-load": "bench/load_bench.ts",
 };
 
+// The one check npm's engines would make for Node itself (.npmrc shows npm's errors only).
+if (Number(process.versions.node.split(".")[0]) < 20) {
+  console.error(`Node.js 20 or later is needed; this is ${process.version}.`);
+  process.exit(1);
+}
+
 const [command, ...args] = process.argv.slice(2);
 const program = programs[command];
 if (!program) {

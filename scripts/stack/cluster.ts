@@ -1,12 +1,13 @@
 /**
  * The local PostgreSQL cluster: initdb on first start, pg_ctl start/stop. When started by root the
- * server runs as the `postgres` OS user, since PostgreSQL refuses to run as root.
+ * server runs as the `postgres` OS user, since PostgreSQL refuses to run as root; when that user cannot
+ * enter the checkout, the data lives in its home folder instead (see `Cluster.dataDirectory`).
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Prerequisites } from "./prerequisites.ts";
-import type { StackProfile } from "./profile.ts";
+import { PROJECT_ROOT, type StackProfile } from "./profile.ts";
 import { exists, isRoot, mustRun, runCommand } from "./process.ts";
 
 /** Options of {@linkcode Cluster}. */
@@ -39,7 +40,8 @@ export class Cluster {
       await Deno.mkdir(pgDataDir, { mode: 0o700 });
       await mustRun("chown", ["postgres", pgDataDir]);
     }
-    const passwordFile = join(this.#profile.dataDir, ".pgpass-init");
+    // Beside the data folder, where the server's OS user can read it.
+    const passwordFile = join(dirname(pgDataDir), ".pgpass-init");
     await Deno.writeTextFile(passwordFile, "postgres\n", { mode: 0o600 });
     if (isRoot()) await mustRun("chown", ["postgres", passwordFile]);
     try {
@@ -75,9 +77,16 @@ export class Cluster {
     });
   }
 
+  /** The folder the server keeps its data in (see {@linkcode Cluster} for where that is). */
+  async dataDirectory(): Promise<string> {
+    return (await this.#serverPaths()).pgDataDir;
+  }
+
   /**
    * Where the server keeps its data and log. Under the profile's folder when the postgres OS user can reach
-   * it; otherwise (a checkout under /root, say) under /var/tmp, linked from the profile's folder.
+   * it; otherwise (a checkout in root's home folder or in a `mktemp -d` folder, both `drwx------`) in a
+   * folder of the postgres user's home, `~postgres/tenant-router/<folder>-<hash of its path>`, linked from
+   * the profile's folder (`.local/pg`, `.local/logs/postgres.log`).
    */
   async #serverPaths(): Promise<{ pgDataDir: string; logFile: string }> {
     const { pgDataDir, logDir, dataDir } = this.#profile;
@@ -92,18 +101,30 @@ export class Cluster {
     }
     const home = await this.#outsideHome();
     const links: [string, string][] = [[pgDataDir, join(home, "pg")], [logLink, join(home, "postgres.log")]];
-    for (const [link, target] of links) await Deno.lstat(link).catch(() => Deno.symlink(target, link));
+    for (const [link, target] of links) {
+      const current = await Deno.readLink(link).catch(() => undefined);
+      if (current === target) continue;
+      await Deno.remove(link, { recursive: true }).catch(() => {});
+      await Deno.symlink(target, link);
+    }
     return { pgDataDir: join(home, "pg"), logFile: join(home, "postgres.log") };
   }
 
   async #outsideHome(): Promise<string> {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(this.#profile.dataDir));
+    const { dataDir } = this.#profile;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(dataDir));
     const id = Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0")).join(
       "",
     );
-    const home = join("/var/tmp", `tenant-router-${id}`);
-    await Deno.mkdir(join(home, "pg"), { recursive: true, mode: 0o700 });
-    await mustRun("chown", ["-R", "postgres", home]);
+    const name = `${basename(PROJECT_ROOT)}-${this.#profile.name}-${id}`.replace(/[^\w.-]/g, "_");
+    const home = join(await postgresHome(), "tenant-router", name);
+    if (!(await exists(join(home, "pg")))) {
+      await Deno.mkdir(join(home, "pg"), { recursive: true, mode: 0o700 });
+      // Says whose data this is, for whoever finds the folder after the checkout is gone.
+      await Deno.writeTextFile(join(home, "CHECKOUT"), `${dataDir}\n`);
+      await mustRun("chown", ["postgres", dirname(home)]);
+      await mustRun("chown", ["-R", "postgres", home]);
+    }
     return home;
   }
 
@@ -139,4 +160,14 @@ export class Cluster {
   bin(name: string): string {
     return join(this.#pgBin, name);
   }
+}
+
+/** The postgres OS user's home folder (`/var/lib/postgresql` on Debian). */
+async function postgresHome(): Promise<string> {
+  const { code, stdout } = await runCommand("getent", ["passwd", "postgres"]);
+  const home = stdout.trim().split(":")[5];
+  if (code !== 0 || !home) {
+    throw new Error("There is no postgres OS user: install PostgreSQL with `apt-get install postgresql`");
+  }
+  return home;
 }

@@ -39,14 +39,17 @@ export async function runCommand(
   args: string[],
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
-  const [cmd, cmdArgs] = options.asPostgres && isRoot()
+  const asPostgres = options.asPostgres && isRoot();
+  const [cmd, cmdArgs] = asPostgres
     ? ["runuser", ["-u", "postgres", "--", program, ...args]]
     : [program, args];
+  // The postgres user may not be allowed into the current folder (a checkout under /root): start it in /.
+  const cwd = options.cwd ?? (asPostgres ? "/" : undefined);
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(cmd, {
       args: cmdArgs,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(cwd ? { cwd } : {}),
       ...(options.env ? { env: options.env } : {}),
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",

@@ -45,7 +45,7 @@ export async function startDatabase(profile: StackProfile): Promise<RunningStack
   const secrets = await loadSecrets(profile);
   const cluster = new Cluster({ profile, prerequisites });
   if (!(await cluster.isInitialised())) {
-    console.error(`Initialising PostgreSQL ${prerequisites.pgVersion} in ${profile.pgDataDir}…`);
+    console.error(`Initialising PostgreSQL ${prerequisites.pgVersion} in ${await cluster.dataDirectory()}…`);
     await cluster.init();
   }
   await cluster.start();

@@ -26,6 +26,8 @@ export interface StackStatus {
   anon_key: string;
   service_role_key: string;
   jwt_secret: string;
+  /** Where PostgreSQL keeps this stack's data (outside the checkout when its OS user cannot enter it). */
+  pg_data_dir: string;
   database_running: boolean;
   functions_running: boolean;
   tenants: TenantRoute[];
@@ -42,53 +44,38 @@ export async function stackStatus(profile: StackProfile, secrets: StackSecrets):
     anon_key: secrets.anonKey,
     service_role_key: secrets.serviceRoleKey,
     jwt_secret: secrets.jwtSecret,
+    pg_data_dir: await Deno.realPath(profile.pgDataDir).catch(() => profile.pgDataDir),
     database_running: tenants !== undefined,
     functions_running: (await functionsPid(profile)) !== undefined,
     tenants: tenants ?? [],
   };
 }
 
-/** Renders the status as tables for people. */
+/**
+ * Renders the status for people: one plain line per item (a label, then its value) and a table of tenants.
+ * No line ends in spaces, so long keys copy cleanly and narrow terminals wrap only long values.
+ */
 export function formatStatus(status: StackStatus): string {
-  const services = plainTable();
-  services.push(
+  const items: [string, string][] = [
     ["API URL", status.api_url],
     ["Functions", `${status.functions_url}/tenant-data, ${status.functions_url}/tenant-admin`],
     ["Health", `${status.functions_url}/tenant-data/health`],
     ["Database", `${status.db_url} (application)`],
-    ...Object.entries(status.tenant_db_urls).map(([name, url]) => [`  ${name}`, url]),
-    ["PostgreSQL", status.database_running ? "running" : "stopped"],
+    ...Object.entries(status.tenant_db_urls).map(([name, url]): [string, string] => [`  ${name}`, url]),
+    ["PostgreSQL", `${status.database_running ? "running" : "stopped"}, data in ${status.pg_data_dir}`],
     ["Functions server", status.functions_running ? "running" : "stopped"],
     ["JWT secret", `${status.jwt_secret} (Supabase's local default)`],
     ["anon key", status.anon_key],
     ["service_role key", status.service_role_key],
-  );
-  const tenants = new Table({ head: ["tenant", "status", "data source"], style: { head: [] } });
+  ];
+  const width = Math.max(...items.map(([label]) => label.length)) + 2;
+  const lines = items.map(([label, value]) => `${label.padEnd(width)}${value}`.trimEnd());
+  const tenants = new Table({ head: ["tenant", "status", "data source"], style: { head: [], border: [] } });
   tenants.push(...status.tenants.map((t) => [t.slug, t.status, t.data_source]));
   const tenantText = status.tenants.length
     ? tenants.toString()
     : "No tenants (database stopped or not migrated)";
-  return `${services.toString()}\n\n${tenantText}`;
-}
-
-/** A borderless two-column table: long keys stay copyable. */
-function plainTable(): Table.Table {
-  const none = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "" };
-  return new Table({
-    chars: {
-      ...none,
-      "bottom-left": "",
-      "bottom-right": "",
-      left: "",
-      "left-mid": "",
-      mid: "",
-      "mid-mid": "",
-      right: "",
-      "right-mid": "",
-      middle: "  ",
-    },
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-  });
+  return `${lines.join("\n")}\n\n${tenantText}`.split("\n").map((line) => line.trimEnd()).join("\n");
 }
 
 async function readTenants(url: string): Promise<TenantRoute[] | undefined> {

@@ -140,12 +140,12 @@ select results_eq(
   $$select slug from public.tenants where slug in ('acme', 'globex', 'initech', 'o-brien-sons') order by slug$$,
   array['acme', 'globex', 'initech', 'o-brien-sons'],
   'service_role sees every tenant');
-select results_eq($$insert into public.tenants (slug, name) values ('umbrella', 'Umbrella') returning slug$$,
-  array['umbrella'], 'service_role creates tenants');
-select results_eq($$update public.tenants set status = 'suspended' where slug = 'umbrella' returning status$$,
+select results_eq($$insert into public.tenants (slug, name) values ('pgtap-umbrella', 'Umbrella') returning slug$$,
+  array['pgtap-umbrella'], 'service_role creates tenants');
+select results_eq($$update public.tenants set status = 'suspended' where slug = 'pgtap-umbrella' returning status$$,
   array['suspended'], 'service_role suspends tenants');
-select results_eq($$delete from public.tenants where slug = 'umbrella' returning slug$$,
-  array['umbrella'], 'service_role deletes tenants');
+select results_eq($$delete from public.tenants where slug = 'pgtap-umbrella' returning slug$$,
+  array['pgtap-umbrella'], 'service_role deletes tenants');
 select throws_ok($$truncate public.tenants cascade$$, '42501', 'permission denied for table tenants',
   'service_role cannot truncate tenants');
 reset role;

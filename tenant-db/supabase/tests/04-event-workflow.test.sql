@@ -36,7 +36,9 @@ create function tests.move(event_name text, new_status text) returns void
 language plpgsql
 as $$
 begin
-  update public.events set status = new_status where name = event_name;
+  -- The fixture tenant's event only: the owner role and service_role see every tenant's rows.
+  update public.events set status = new_status
+  where name = event_name and tenant_id = 'f0000000-0000-4000-8000-00000000000a';
 end
 $$;
 
@@ -148,7 +150,8 @@ set local tenant_router.restore = '';
 select lives_ok($$insert into public.events (tenant_id, name, status, completed_at)
                   values ('f0000000-0000-4000-8000-00000000000a', 'Imported', 'completed', '2025-05-01 10:00+00')$$,
   'the owner role may insert an event in any status');
-select results_eq($$select completed_at, status_changed_at is not null from public.events where name = 'Imported'$$,
+select results_eq($$select completed_at, status_changed_at is not null from public.events
+                    where name = 'Imported' and tenant_id = 'f0000000-0000-4000-8000-00000000000a'$$,
   $$values ('2025-05-01 10:00+00'::timestamptz, true)$$,
   'an imported stage timestamp is kept, a missing status_changed_at is filled');
 select throws_ok(tests.move_sql('Restore attempt', 'completed'), '23514', null,
