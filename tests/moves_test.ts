@@ -20,7 +20,7 @@ import {
   tableChecksum,
 } from "../functions/_shared/moves/mod.ts";
 import { loadCatalog } from "../functions/_shared/postgrest/mod.ts";
-import { generateTenant } from "../scripts/generate_tenant.ts";
+import { generateTenant } from "./stand_ins/generate_tenant.ts";
 import { gatewayClient, TENANTS, USERS, userToken } from "./_clients.ts";
 import { testStack } from "./_env.ts";
 

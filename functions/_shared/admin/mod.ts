@@ -22,45 +22,45 @@ export {
   type AdminErrorOptions,
   asAdminError,
   type ValidationIssue,
-} from "./admin_error.ts";
+} from "../control_plane/admin_error.ts";
 export { type AdminHandlerOptions, createAdminHandler, MAX_BODY_BYTES } from "./app.ts";
 export { authenticateCaller, type Caller, isPlatformCaller } from "./caller.ts";
-export { mapDatabaseError } from "./database_error.ts";
+export { mapDatabaseError } from "../control_plane/database_error.ts";
 export { ADMIN_ERROR_CODES, type AdminErrorCode } from "./error_codes.ts";
 export {
   type AdminHandlerFromEnvOptions,
   createAdminHandlerFromEnv,
   DB_URL_VARIABLE,
 } from "./handler_from_env.ts";
-export { redactSecrets } from "./redact.ts";
-export * as schemas from "./schemas.ts";
-export { validate } from "./validate.ts";
-export { type ActorClaims, withClaims } from "./with_claims.ts";
-export { addDataSource } from "./operations/add_data_source.ts";
-export { addMember } from "./operations/add_member.ts";
-export { assignDataSource } from "./operations/assign_data_source.ts";
-export { type CheckResult, checkTenants, type TenantCheck } from "./operations/check_tenants.ts";
-export { createTenant } from "./operations/create_tenant.ts";
-export { deleteDataSource } from "./operations/delete_data_source.ts";
-export { type DataSourceRow, findDataSource } from "./operations/find_data_source.ts";
-export { findTenant, type TenantView } from "./operations/find_tenant.ts";
-export { type DataSourceView, getDataSource, listDataSources } from "./operations/list_data_sources.ts";
-export { type KeyView, listKeys } from "./operations/list_keys.ts";
-export { listMembers, type MemberView } from "./operations/list_members.ts";
-export { listTenants } from "./operations/list_tenants.ts";
-export { openDataSource } from "./operations/open_data_source.ts";
-export { provisionDataSource, type ProvisionResult } from "./operations/provision_data_source.ts";
-export { removeMember } from "./operations/remove_member.ts";
-export { replaceCredentials } from "./operations/replace_credentials.ts";
-export { rotateKeys, type RotateKeysResult } from "./operations/rotate_keys.ts";
+export { redactSecrets } from "../control_plane/redact.ts";
+export * as schemas from "../control_plane/schemas.ts";
+export { validate } from "../control_plane/validate.ts";
+export { type ActorClaims, withClaims } from "../control_plane/with_claims.ts";
+export { addDataSource } from "../control_plane/add_data_source.ts";
+export { addMember } from "../control_plane/add_member.ts";
+export { assignDataSource } from "../control_plane/assign_data_source.ts";
+export { type CheckResult, checkTenants, type TenantCheck } from "../control_plane/check_tenants.ts";
+export { createTenant } from "../control_plane/create_tenant.ts";
+export { deleteDataSource } from "../control_plane/delete_data_source.ts";
+export { type DataSourceRow, findDataSource } from "../control_plane/find_data_source.ts";
+export { findTenant, type TenantView } from "../control_plane/find_tenant.ts";
+export { type DataSourceView, getDataSource, listDataSources } from "../control_plane/list_data_sources.ts";
+export { type KeyView, listKeys } from "../control_plane/list_keys.ts";
+export { listMembers, type MemberView } from "../control_plane/list_members.ts";
+export { listTenants } from "../control_plane/list_tenants.ts";
+export { openDataSource } from "../control_plane/open_data_source.ts";
+export { provisionDataSource, type ProvisionResult } from "../control_plane/provision_data_source.ts";
+export { removeMember } from "../control_plane/remove_member.ts";
+export { replaceCredentials } from "../control_plane/replace_credentials.ts";
+export { rotateKeys, type RotateKeysResult } from "../control_plane/rotate_keys.ts";
 export {
   type DataSourceTestResult,
   type ProbeFunction,
   testDataSource,
-} from "./operations/test_data_source.ts";
-export { continueMove, type ContinueMoveOptions, type MoveStep } from "./operations/continue_move.ts";
-export { findMove } from "./operations/find_move.ts";
-export { startMove, type StartMoveOptions, type StartMoveResult } from "./operations/start_move.ts";
-export { updateDataSource } from "./operations/update_data_source.ts";
-export { updateMember } from "./operations/update_member.ts";
-export { updateTenant } from "./operations/update_tenant.ts";
+} from "../control_plane/test_data_source.ts";
+export { continueMove, type ContinueMoveOptions, type MoveStep } from "./_continue_move.ts";
+export { findMove } from "./_find_move.ts";
+export { startMove, type StartMoveOptions, type StartMoveResult } from "./_start_move.ts";
+export { updateDataSource } from "../control_plane/update_data_source.ts";
+export { updateMember } from "../control_plane/update_member.ts";
+export { updateTenant } from "../control_plane/update_tenant.ts";

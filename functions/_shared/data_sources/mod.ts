@@ -46,7 +46,7 @@ export {
   type DataSourceUnavailableReason,
   PoolBusyError,
 } from "./errors.ts";
-export { isConnectionFailure } from "./_connection_errors.ts";
+export { isConnectionFailure } from "../postgres_js/connection_errors.ts";
 export {
   type BreakerInfo,
   type CloseAllOptions,

@@ -5,7 +5,7 @@
  * @module
  */
 import postgres from "postgres";
-import { describeConnectionError, isConnectionFailure } from "./_connection_errors.ts";
+import { describeConnectionError, isConnectionFailure } from "../postgres_js/connection_errors.ts";
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,

@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/write_fence.ts";
-import { releaseReserved } from "../db/release_reserved.ts";
+import { releaseReserved } from "../postgres_js/release_reserved.ts";
 import { PreparedStatements } from "./prepared_statements.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */

@@ -10,10 +10,10 @@ import type { DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
 import type { TenantDirectory, TenantResolution } from "../tenancy/mod.ts";
-import type { CatalogCache } from "./catalog_cache.ts";
+import type { CatalogCache } from "../catalog/catalog_cache.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
-import { forwardToSupabase } from "./forward_supabase.ts";
+import { forwardToSupabase } from "../data_sources/forward_supabase.ts";
 import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { CatalogCache, type CatalogCacheOptions } from "./catalog_cache.ts";
+export { CatalogCache, type CatalogCacheOptions } from "../catalog/catalog_cache.ts";
 export { type BoundStatement, type ExecuteOptions, executeStatement, type RequestClaims } from "./execute.ts";
 export { createGatewayHandlerFromEnv, type GatewayFromEnvOptions } from "./gateway_from_env.ts";
 export { createGatewayHandler, type GatewayHandlerOptions } from "./handler.ts";

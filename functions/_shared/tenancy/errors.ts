@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/postgrest_error.ts";
 
 /**
  * Why a request gets no tenant:

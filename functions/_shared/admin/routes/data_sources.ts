@@ -6,19 +6,23 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AdminError } from "../admin_error.ts";
+import { AdminError } from "../../control_plane/admin_error.ts";
 import { jsonBody, platformOnly } from "../middleware.ts";
-import { addDataSource } from "../operations/add_data_source.ts";
-import { deleteDataSource } from "../operations/delete_data_source.ts";
-import { getDataSource, listDataSources } from "../operations/list_data_sources.ts";
-import { provisionDataSource } from "../operations/provision_data_source.ts";
-import { replaceCredentials } from "../operations/replace_credentials.ts";
-import { testDataSource } from "../operations/test_data_source.ts";
-import { updateDataSource } from "../operations/update_data_source.ts";
+import { addDataSource } from "../../control_plane/add_data_source.ts";
+import { deleteDataSource } from "../../control_plane/delete_data_source.ts";
+import { getDataSource, listDataSources } from "../../control_plane/list_data_sources.ts";
+import { provisionDataSource } from "../../control_plane/provision_data_source.ts";
+import { replaceCredentials } from "../../control_plane/replace_credentials.ts";
+import { testDataSource } from "../../control_plane/test_data_source.ts";
+import { updateDataSource } from "../../control_plane/update_data_source.ts";
 import { latestVersion } from "../../provision/mod.ts";
-import { RegisterDataSourceBody, ReplaceCredentialsBody, UpdateDataSourceBody } from "../schemas.ts";
-import { validate } from "../validate.ts";
-import { withClaims } from "../with_claims.ts";
+import {
+  RegisterDataSourceBody,
+  ReplaceCredentialsBody,
+  UpdateDataSourceBody,
+} from "../../control_plane/schemas.ts";
+import { validate } from "../../control_plane/validate.ts";
+import { withClaims } from "../../control_plane/with_claims.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const ProvisionQuery = z.object({ dry_run: z.enum(["true", "false"]).optional() }).strict();
