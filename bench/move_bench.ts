@@ -21,7 +21,7 @@
 import { defineCommand, runMain } from "citty";
 import { join } from "node:path";
 import postgres from "postgres";
-import { addDataSource, withClaims } from "../functions/_shared/admin/mod.ts";
+import { addDataSource, withClaims } from "../functions/_shared/control_plane/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import { createMove, getMove, planTables, runMove } from "../functions/_shared/moves/mod.ts";
 import { loadCatalog } from "../functions/_shared/postgrest/mod.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
-import { addDataSource, withClaims } from "../functions/_shared/admin/mod.ts";
+import { addDataSource, withClaims } from "../functions/_shared/control_plane/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import {
   createMove,

@@ -25,7 +25,7 @@
 import postgres from "postgres";
 import { defineCommand, runMain } from "citty";
 import { Readable } from "node:stream";
-import { copyInto } from "../../functions/_shared/postgres_js/copy_into.ts";
+import { copyInto } from "../../functions/_shared/postgres_js/mod.ts";
 
 /** The 13 business tables, in foreign key order (parents first). */
 export const TENANT_TABLES = [

@@ -15,14 +15,14 @@ import {
 } from "../../functions/_shared/auth/mod.ts";
 import { jsonResponse, ServerTiming } from "../../functions/_shared/http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../../functions/_shared/postgrest/mod.ts";
-import { CatalogCache } from "../../functions/_shared/catalog/catalog_cache.ts";
-import { errorResponse } from "../../functions/_shared/gateway/error_response.ts";
-import type { RequestClaims } from "../../functions/_shared/gateway/execute.ts";
+import { CatalogCache } from "../../functions/_shared/catalog/mod.ts";
+import { errorResponse } from "../../functions/_shared/gateway/mod.ts";
+import type { RequestClaims } from "../../functions/_shared/gateway/mod.ts";
 import {
   type ExecutionSettings,
   executionSettings,
   runPostgrest,
-} from "../../functions/_shared/gateway/run_postgrest.ts";
+} from "../../functions/_shared/gateway/mod.ts";
 
 /** Options of {@linkcode createPostgrestHandler}. */
 export interface PostgrestHandlerOptions extends Partial<ExecutionSettings> {

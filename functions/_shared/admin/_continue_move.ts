@@ -14,7 +14,7 @@ import {
   rollbackMove,
   runMove,
 } from "../moves/mod.ts";
-import type { ActorClaims } from "../control_plane/with_claims.ts";
+import type { ActorClaims } from "../control_plane/mod.ts";
 import { asAdminErrors } from "./_move_error.ts";
 
 /** A step of {@linkcode continueMove}. */

@@ -1,7 +1,7 @@
 // Internal: the move engine's refusals as admin errors.
 import { MoveError } from "../moves/mod.ts";
-import { AdminError } from "../control_plane/admin_error.ts";
-import type { AdminErrorCode } from "./error_codes.ts";
+import { AdminError } from "../control_plane/mod.ts";
+import type { AdminErrorCode } from "../errors/mod.ts";
 
 const CODES: Record<MoveError["reason"], AdminErrorCode> = {
   not_found: "TR621",

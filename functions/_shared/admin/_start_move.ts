@@ -7,7 +7,7 @@
 import type postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
 import { createMove, type MovePlan, type MoveView, planMove, runMove } from "../moves/mod.ts";
-import type { ActorClaims } from "../control_plane/with_claims.ts";
+import type { ActorClaims } from "../control_plane/mod.ts";
 import { asAdminErrors } from "./_move_error.ts";
 
 /** Options of {@linkcode startMove}. */

@@ -7,7 +7,8 @@
  * @module
  */
 import type postgres from "postgres";
-import { type Catalog, loadCatalog } from "../postgrest/mod.ts";
+import type { Catalog } from "./catalog.ts";
+import { loadCatalog } from "./load_catalog.ts";
 
 /** Options of {@linkcode CatalogCache}. */
 export interface CatalogCacheOptions {

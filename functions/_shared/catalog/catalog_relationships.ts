@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { Catalog, CatalogTable } from "./catalog.ts";
-import type { Relationship } from "../postgrest/plan/plan.ts";
+import type { Catalog, CatalogTable, Relationship } from "./catalog.ts";
 
 /** The scope columns of this project: every row carries `tenant_id`, and composite keys start with it. */
 export const DEFAULT_SCOPE_COLUMNS: readonly string[] = ["tenant_id"];

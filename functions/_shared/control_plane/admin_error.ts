@@ -1,28 +1,26 @@
 /**
- * The admin API's one error type: every refusal, whether raised by validation, an operation, the
- * database mapping or authentication, renders itself as `{ code, message, details, hint }`.
+ * The control plane's refusal: whether raised by validation, an operation, the database mapping or
+ * authentication, it renders itself as `{ code, message, details, hint }`. It is a
+ * {@linkcode PostgrestError} (the project's one error type) with a code of the admin range (`TR6xx`) of
+ * the one table {@linkcode ERROR_CODES}, or an auth code.
  *
  * @module
  */
 import { AuthError } from "../auth/mod.ts";
-import { jsonResponse } from "../http/mod.ts";
-import { ADMIN_ERROR_CODES, type AdminErrorCode } from "../admin/error_codes.ts";
+import {
+  type AdminErrorCode,
+  ERROR_CODES,
+  type ErrorDetails,
+  isErrorCode,
+  PostgrestError,
+  type PostgrestErrorBody,
+  type ValidationIssue,
+} from "../errors/mod.ts";
 
-/** One invalid field: its path (`credentials.url`) and what is wrong, never the value sent. */
-export interface ValidationIssue {
-  /** Dotted path of the field; `""` for the body itself. */
-  path: string;
-  /** What is wrong, in sentence case. */
-  message: string;
-}
+export type { ValidationIssue };
 
 /** The body every admin error answers with (PostgREST's shape). */
-export interface AdminErrorBody {
-  code: string;
-  message: string;
-  details: string | ValidationIssue[] | null;
-  hint: string | null;
-}
+export type AdminErrorBody = PostgrestErrorBody<ErrorDetails>;
 
 /** Options of {@linkcode AdminError}. */
 export interface AdminErrorOptions {
@@ -46,27 +44,20 @@ export interface AdminErrorOptions {
  * throw new AdminError("TR621", `Tenant "${slug}" not found`);
  * ```
  */
-export class AdminError extends Error {
-  /** The error code, see {@linkcode ADMIN_ERROR_CODES}; auth errors keep theirs. */
-  readonly code: AdminErrorCode | AuthError["code"];
-  /** The HTTP status. */
-  readonly status: number;
-  /** See {@linkcode AdminErrorOptions.details}. */
-  readonly details: string | ValidationIssue[] | null;
-  /** See {@linkcode AdminErrorOptions.hint}. */
-  readonly hint: string | null;
-  /** Extra response headers. */
-  readonly headers: Readonly<Record<string, string>>;
+export class AdminError extends PostgrestError<ErrorDetails> {
+  /** The error code, see {@linkcode ERROR_CODES}; auth errors keep theirs. */
+  declare readonly code: AdminErrorCode | AuthError["code"];
 
   /** Creates the error; the message defaults to the code's. */
   constructor(code: AdminErrorCode | AuthError["code"], message?: string, options: AdminErrorOptions = {}) {
-    const info = code in ADMIN_ERROR_CODES ? ADMIN_ERROR_CODES[code as AdminErrorCode] : undefined;
-    super(message ?? info?.message ?? "Request refused");
-    this.code = code;
-    this.status = options.status ?? info?.status ?? 400;
-    this.details = options.details ?? null;
-    this.hint = options.hint ?? null;
-    this.headers = options.headers ?? {};
+    const info = isErrorCode(code) && ERROR_CODES[code].layer === "admin" ? ERROR_CODES[code] : undefined;
+    super(code, message ?? info?.message ?? "Request refused", {
+      details: options.details ?? null,
+      hint: options.hint ?? null,
+      status: options.status ?? info?.status ?? 400,
+      headers: options.headers ?? {},
+      bearerChallenge: false,
+    });
   }
 
   /** The error name, shown by `String(err)` and in stacks. */
@@ -86,16 +77,6 @@ export class AdminError extends Error {
       hint: error.hint ?? undefined,
       headers,
     });
-  }
-
-  /** `{ code, message, details, hint }`; `JSON.stringify(err)` uses it. */
-  toJSON(): AdminErrorBody {
-    return { code: this.code, message: this.message, details: this.details, hint: this.hint };
-  }
-
-  /** The error as a JSON response with its status and headers. */
-  toResponse(): Response {
-    return jsonResponse(this.toJSON(), { status: this.status, headers: this.headers });
   }
 }
 

@@ -1,20 +1,18 @@
 /**
- * The gateway's path for `supabase` data sources: the request is forwarded to the tenant project's Data
+ * How a `supabase` data source is served (through {@linkcode DataSourcePools.serve}, beside the pools of
+ * `postgres` ones): the request is forwarded to the tenant project's Data
  * API (`<project url>/rest/v1/…`) with a short-lived JWT minted for that project, carrying the claims the
  * gateway would set itself, so the project's own RLS applies to the user. The response passes through.
  *
  * @module
  */
 import { SignJWT } from "jose";
-import {
-  CircuitBreaker,
-  type DataSource,
-  DataSourceUnavailableError,
-  type DataSourceUnavailableReason,
-} from "./mod.ts";
-import type { ServerTiming } from "../http/mod.ts";
-import { API_PREFIX, MAX_BODY_BYTES, PostgrestError, readBody } from "../postgrest/mod.ts";
-import type { RequestClaims } from "../gateway/execute.ts";
+import { PostgrestError } from "../errors/mod.ts";
+import { API_PREFIX, MAX_BODY_BYTES, readBody, type ServerTiming } from "../http/mod.ts";
+import type { CircuitBreaker } from "./circuit_breaker.ts";
+import type { DataSource } from "./data_source.ts";
+import { DataSourceUnavailableError, type DataSourceUnavailableReason } from "./errors.ts";
+import type { RequestClaims } from "./request_claims.ts";
 
 /** How long a minted token is valid, in seconds: 60. */
 export const FORWARD_TOKEN_TTL_SECONDS = 60;
@@ -62,11 +60,8 @@ export interface ForwardToSupabaseOptions {
   timeoutMs?: number;
   /** The largest request body forwarded, in bytes; default {@linkcode MAX_BODY_BYTES} (1 MiB). */
   maxBodyBytes?: number;
-  /**
-   * The data source's circuit breaker; default one per data source (and credentials version) kept by
-   * this module for the life of the process.
-   */
-  breaker?: CircuitBreaker;
+  /** The data source's circuit breaker, from the one registry of {@linkcode DataSourcePools}. */
+  breaker: CircuitBreaker;
   /** Where unavailability is logged: data source id, reason and fixed words, never a URL or a key. */
   log?: (line: string) => void;
   /** The clock for `iat`/`exp`, in milliseconds; default `Date.now`. */
@@ -107,9 +102,8 @@ export interface ForwardToSupabaseOptions {
  *
  * @example
  * ```ts
- * if (resolution.dataSource.kind === "supabase") {
- *   return await forwardToSupabase(request, { dataSource: resolution.dataSource, claims, path, timing });
- * }
+ * const breaker = new CircuitBreaker();
+ * return await forwardToSupabase(request, { dataSource, claims, path, timing, breaker });
  * ```
  */
 export async function forwardToSupabase(
@@ -154,7 +148,7 @@ export async function forwardToSupabase(
     ? await readBody(request, { maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES })
     : undefined;
 
-  const breaker = options.breaker ?? breakerFor(dataSource);
+  const breaker = options.breaker;
   const decision = breaker.tryAcquire();
   if (!decision.allowed) {
     throw new DataSourceUnavailableError({
@@ -320,15 +314,4 @@ function retryAfterOf(response: Response): number | undefined {
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === "TimeoutError";
-}
-
-/** One breaker per `supabase` data source; new credentials get a fresh one, like the pools' breakers. */
-const breakers = new Map<string, { breaker: CircuitBreaker; version: string }>();
-
-function breakerFor(dataSource: DataSource): CircuitBreaker {
-  const known = breakers.get(dataSource.id);
-  if (known !== undefined && known.version === dataSource.version) return known.breaker;
-  const breaker = new CircuitBreaker();
-  breakers.set(dataSource.id, { breaker, version: dataSource.version });
-  return breaker;
 }

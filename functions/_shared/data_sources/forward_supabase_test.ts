@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
-import { CircuitBreaker, DataSource, DataSourceUnavailableError } from "./mod.ts";
+import {
+  CircuitBreaker,
+  DataSource,
+  DataSourcePools,
+  DataSourceUnavailableError,
+  type RequestClaims,
+} from "./mod.ts";
 import { ServerTiming } from "../http/mod.ts";
-import { PostgrestError } from "../postgrest/mod.ts";
-import type { RequestClaims } from "../gateway/execute.ts";
+import { PostgrestError } from "../errors/mod.ts";
 import {
   FORWARD_TOKEN_TTL_SECONDS,
   forwardToSupabase,
@@ -466,21 +471,30 @@ Deno.test("forwardToSupabase() refuses a method PostgREST does not serve", async
   });
 });
 
-Deno.test("forwardToSupabase() keeps one breaker per data source when none is passed", async () => {
+Deno.test("DataSourcePools.serve() forwards a supabase data source behind the registry's breaker", async () => {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(probe.addr as Deno.NetAddr).port}`;
   probe.close();
   const source = supabaseSource(url);
+  const pools = new DataSourcePools();
   const reasons: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    await forwardToSupabase(gatewayRequest("/rest/v1/accounts"), {
-      dataSource: source,
-      claims,
-      path: "/rest/v1/accounts",
-      timing: new ServerTiming(),
-      log: () => {},
-    }).catch((error) => reasons.push(error.reason));
+  try {
+    for (let i = 0; i < 4; i++) {
+      await pools.serve(source, {
+        request: gatewayRequest("/rest/v1/accounts"),
+        path: "/rest/v1/accounts",
+        claims,
+        timing: new ServerTiming(),
+        log: () => {},
+        postgres: () => Promise.reject(new Error("a supabase data source has no pool")),
+      }).catch((error) => reasons.push(error.reason));
+    }
+    // The registry's breaker opens after 3 consecutive connection failures, and shows in the stats.
+    assert.deepEqual(reasons, ["connection", "connection", "connection", "circuit_open"]);
+    const breaker = pools.stats().breakers.find((info) => info.dataSourceId === source.id);
+    assert.equal(breaker?.state, "open");
+    assert.equal(pools.stats().pools.length, 0);
+  } finally {
+    await pools.closeAll();
   }
-  // The default breaker opens after 3 consecutive connection failures.
-  assert.deepEqual(reasons, ["connection", "connection", "connection", "circuit_open"]);
 });

@@ -46,7 +46,7 @@ export {
   type DataSourceUnavailableReason,
   PoolBusyError,
 } from "./errors.ts";
-export { isConnectionFailure } from "../postgres_js/connection_errors.ts";
+export { isConnectionFailure } from "../postgres_js/mod.ts";
 export {
   type BreakerInfo,
   type CloseAllOptions,
@@ -63,7 +63,19 @@ export {
   DEFAULT_PROBE_INTERVAL_MS,
   type PoolInfo,
   type RunContext,
+  type RunWithPool,
+  type ServeOptions,
 } from "./pools.ts";
+export {
+  DEFAULT_FORWARD_TIMEOUT_MS,
+  FORWARD_TOKEN_TTL_SECONDS,
+  FORWARDED_REQUEST_HEADERS,
+  forwardToSupabase,
+  type ForwardToSupabaseOptions,
+  PASSED_RESPONSE_HEADERS,
+} from "./forward_supabase.ts";
+export { LoadingCache, type LoadingCacheOptions, type LoadingCacheStats } from "./loading_cache.ts";
+export type { RequestClaims } from "./request_claims.ts";
 export { DEFAULT_PROBE_TIMEOUT_MS, probeDataSource, type ProbeOptions, type ProbeResult } from "./probe.ts";
 export {
   displayFields,

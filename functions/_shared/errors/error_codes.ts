@@ -1,7 +1,9 @@
 /**
- * The one table of the gateway's error codes and their HTTP statuses.
+ * The one table of the project's error codes and their HTTP statuses: the data gateway's, the auth
+ * module's and the admin API's (shared with the operator CLI, which maps them to exit codes).
  *
- * Codes are grouped by layer, as PostgREST groups them (`src/PostgREST/Error.hs`):
+ * Codes are grouped by layer, as PostgREST groups them (`src/PostgREST/Error.hs`), with Tenant Router's
+ * own ranges beside them:
  *
  * | range | layer |
  * | --- | --- |
@@ -12,6 +14,40 @@
  * | `PGRSTX00` | internal error |
  * | `TR4xx` | Tenant Router: the gateway refuses the request (tenancy, membership, request limits) |
  * | `TR5xx` | Tenant Router: the tenant's data is temporarily unavailable (always with `Retry-After`) |
+ * | `TR0xx` | Tenant Router: authentication (API key, signing keys, privilege), beside `PGRST301`/`PGRST302` |
+ * | `TR6xx` | Tenant Router: the admin API and the operator CLI (validation, permission, not found, conflict, unavailable) |
+ *
+ * The admin API's codes, in detail:
+ *
+ * | code | status | when |
+ * | --- | --- | --- |
+ * | `TR600` | 400 | a body, path or query parameter failed validation; `details` lists `{ path, message }` per field |
+ * | `TR601` | 400 | the body is not valid JSON |
+ * | `TR602` | 413 | the body is larger than the admin API accepts |
+ * | `TR610` | 403 | the caller is neither the service role nor a platform admin |
+ * | `TR611` | 403 | the caller is not an owner or admin of the tenant (or the tenant does not exist: not revealed) |
+ * | `TR612` | 403 | a membership rule: admins cannot add, remove, promote or demote owners; members can only leave |
+ * | `TR620` | 404 | no such endpoint |
+ * | `TR621` | 404 | no such tenant |
+ * | `TR622` | 404 | no such data source |
+ * | `TR623` | 404 | no such user or membership |
+ * | `TR624` | 404 | no such tenant move |
+ * | `TR630` | 409 | already exists: tenant slug, data source name, membership |
+ * | `TR631` | 409 | the data source is in use (by tenants or by tenant moves) |
+ * | `TR632` | 409 | the last owner cannot leave, be removed or be demoted |
+ * | `TR633` | 409 | the tenant or data source is in a state that forbids the change (moving, draining, default) |
+ * | `TR634` | 409 | the key registry disagrees with the configured keys (not active, retired, other fingerprint) |
+ * | `TR635` | 409 | a tenant move's source and target hold different schema versions: provision first |
+ * | `TR636` | 409 | a tenant move is being run by another process right now |
+ * | `TR640` | 422 | stored credentials cannot be opened (key not configured, authentication failed) |
+ * | `TR641` | 422 | the operation does not apply to this kind of data source |
+ * | `TR650` | 502 | the data source could not be reached or provisioned |
+ * | `TR660` | 503 | the admin API is not configured (database URL, keys or JWT verification missing) |
+ * | `TR661` | 503 | the application database cannot be reached now (with `Retry-After`) |
+ * | `TR699` | 500 | anything unforeseen: an opaque body, details only in the log |
+ *
+ * Authentication failures keep the auth codes in the admin API too (`PGRST301`/`PGRST302` 401, `TR003`
+ * 403, `TR002` 503).
  *
  * `PGRST` codes keep PostgREST's number, status and (where PostgREST's is fixed) message, so clients
  * written against PostgREST recognise them. The gateway never invents a `PGRST` code: its own conditions
@@ -36,7 +72,9 @@ export type ErrorLayer =
   | "jwt"
   | "internal"
   | "tenancy"
-  | "data-source";
+  | "data-source"
+  | "auth"
+  | "admin";
 
 /** One row of {@linkcode ERROR_CODES}. */
 export interface ErrorCodeInfo {
@@ -51,7 +89,8 @@ export interface ErrorCodeInfo {
 }
 
 /**
- * Every error code the gateway may answer with, its HTTP status, layer and default message.
+ * Every error code the gateway, the auth module and the admin API may answer with, its HTTP status, layer
+ * and default message.
  *
  * @example
  * ```ts
@@ -202,10 +241,55 @@ export const ERROR_CODES = {
     message: "Data source busy: all its connections are in use, try again shortly",
     retryAfter: 1,
   },
+  // TR0xx: authentication (the auth module; 401s carry their own WWW-Authenticate)
+  TR001: { status: 401, layer: "auth", message: "Invalid API key" },
+  TR002: { status: 503, layer: "auth", message: "Cannot fetch the signing keys: try again" },
+  TR003: { status: 403, layer: "auth", message: "Permission denied: the token lacks the required role" },
+  // TR6xx: the admin API and the operator CLI
+  TR600: { status: 400, layer: "admin", message: "Invalid request" },
+  TR601: { status: 400, layer: "admin", message: "Cannot parse the request body: expected JSON" },
+  TR602: { status: 413, layer: "admin", message: "Request body too large" },
+  TR610: {
+    status: 403,
+    layer: "admin",
+    message: "Permission denied: this endpoint requires the service_role key or a platform admin",
+  },
+  TR611: {
+    status: 403,
+    layer: "admin",
+    message:
+      "Cannot manage this tenant's members: it does not exist or you are not one of its owners or admins",
+  },
+  TR612: { status: 403, layer: "admin", message: "Permission denied by the membership rules" },
+  TR620: { status: 404, layer: "admin", message: "No such endpoint" },
+  TR621: { status: 404, layer: "admin", message: "Tenant not found" },
+  TR622: { status: 404, layer: "admin", message: "Data source not found" },
+  TR623: { status: 404, layer: "admin", message: "User or membership not found" },
+  TR624: { status: 404, layer: "admin", message: "Tenant move not found" },
+  TR630: { status: 409, layer: "admin", message: "Already exists" },
+  TR631: { status: 409, layer: "admin", message: "Data source is in use" },
+  TR632: { status: 409, layer: "admin", message: "A tenant must keep at least one owner" },
+  TR633: { status: 409, layer: "admin", message: "The change conflicts with the current state" },
+  TR634: { status: 409, layer: "admin", message: "The key registry does not match the configured keys" },
+  TR635: { status: 409, layer: "admin", message: "Source and target hold different schema versions" },
+  TR636: { status: 409, layer: "admin", message: "The move is being run by another process" },
+  TR640: { status: 422, layer: "admin", message: "Cannot open the stored credentials" },
+  TR641: { status: 422, layer: "admin", message: "Not supported for this kind of data source" },
+  TR650: { status: 502, layer: "admin", message: "Data source unavailable" },
+  TR660: { status: 503, layer: "admin", message: "The admin API is not configured" },
+  TR661: {
+    status: 503,
+    layer: "admin",
+    message: "The application database is unavailable: try again shortly",
+  },
+  TR699: { status: 500, layer: "admin", message: "Internal server error" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** A code listed in {@linkcode ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A code of the admin API's range (`TR6xx`). */
+export type AdminErrorCode = Extract<ErrorCode, `TR6${string}`>;
 
 /**
  * Codes that were once raised and are never to be raised again, with the reason. PostgREST's retired

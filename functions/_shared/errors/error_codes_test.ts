@@ -9,6 +9,8 @@ const LAYER_OF_PREFIX: [RegExp, ErrorLayer[]][] = [
   [/^PGRSTX\d\d$/, ["internal"]],
   [/^TR4\d\d$/, ["tenancy", "request"]],
   [/^TR5\d\d$/, ["data-source"]],
+  [/^TR0\d\d$/, ["auth"]],
+  [/^TR6\d\d$/, ["admin"]],
 ];
 
 Deno.test("ERROR_CODES never lists a retired code", () => {

@@ -6,9 +6,15 @@
  *
  * @module
  */
-export { CatalogCache, type CatalogCacheOptions } from "../catalog/catalog_cache.ts";
+export { CatalogCache, type CatalogCacheOptions } from "../catalog/mod.ts";
 export { type BoundStatement, type ExecuteOptions, executeStatement, type RequestClaims } from "./execute.ts";
+export { errorResponse, type ErrorResponseOptions } from "./error_response.ts";
 export { createGatewayHandlerFromEnv, type GatewayFromEnvOptions } from "./gateway_from_env.ts";
 export { createGatewayHandler, type GatewayHandlerOptions } from "./handler.ts";
 export { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
-export { runPostgrest, type RunPostgrestOptions } from "./run_postgrest.ts";
+export {
+  type ExecutionSettings,
+  executionSettings,
+  runPostgrest,
+  type RunPostgrestOptions,
+} from "./run_postgrest.ts";

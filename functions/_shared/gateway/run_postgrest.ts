@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import type { ServerTiming } from "../http/mod.ts";
 import { type ApiRequest, buildQuery, planRequest } from "../postgrest/mod.ts";
-import type { CatalogCache } from "../catalog/catalog_cache.ts";
+import type { CatalogCache } from "../catalog/mod.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
 import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
 

@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import type postgres from "postgres";
-import { copyInto } from "../postgres_js/copy_into.ts";
+import { copyInto } from "../postgres_js/mod.ts";
 
 /** Bytes gathered before they are written to the target: fewer, larger CopyData messages. */
 const CHUNK_BYTES = 256 * 1024;

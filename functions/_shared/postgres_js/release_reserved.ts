@@ -7,7 +7,7 @@
  * @module
  */
 import type postgres from "postgres";
-import { isConnectionFailure } from "../data_sources/mod.ts";
+import { isConnectionFailure } from "./connection_errors.ts";
 
 /**
  * Releases `connection` unless `error` (the error its last use ended with, if any) says its socket is

@@ -50,58 +50,10 @@
  * @module
  */
 
-export type * from "../catalog/catalog.ts";
-export { findColumn, findTable } from "../catalog/catalog.ts";
-export {
-  DEFAULT_SCOPE_COLUMNS,
-  relationshipsFrom,
-  type RelationshipsFromOptions,
-} from "../catalog/catalog_relationships.ts";
-export { databaseError, type DatabaseErrorOptions } from "./sql/database_error.ts";
-export {
-  ERROR_CODES,
-  type ErrorCode,
-  type ErrorCodeInfo,
-  type ErrorLayer,
-  isErrorCode,
-  RETIRED_CODES,
-} from "../errors/error_codes.ts";
-export {
-  PostgrestError,
-  type PostgrestErrorBody,
-  type PostgrestErrorOptions,
-} from "../errors/postgrest_error.ts";
-export {
-  MAX_BODY_BYTES,
-  MAX_CONDITIONS,
-  MAX_EMBED_DEPTH,
-  MAX_JSON_DEPTH,
-  MAX_LIMIT,
-  MAX_LOGIC_DEPTH,
-  MAX_OFFSET,
-  MAX_ORDER_TERMS,
-  MAX_PATTERN_LENGTH,
-  MAX_SELECT_ITEMS,
-} from "./parse/limits.ts";
-export { loadCatalog, type LoadCatalogOptions } from "../catalog/load_catalog.ts";
-export { type MediaRange, parseAccept, parseMediaRange } from "./parse/parse_accept.ts";
-export { parseBody, type ParseBodyOptions } from "./parse/parse_body.ts";
-export { parseContentType } from "./parse/parse_content_type.ts";
-export { parseFilter } from "./parse/parse_filter.ts";
-export { DEFAULT_SCHEMAS, parseHeaders, type ParseHeadersOptions } from "./parse/parse_headers.ts";
-export { parseLogic, type ParseLogicOptions } from "./parse/parse_logic.ts";
-export { parseOrder } from "./parse/parse_order.ts";
-export { parsePrefer } from "./parse/parse_prefer.ts";
-export { parseQuery, type ParseQueryOptions } from "./parse/parse_query.ts";
-export { parseRange, type ParseRangeOptions } from "./parse/parse_range.ts";
-export { API_PREFIX, parseRequest, type ParseRequestOptions } from "./parse/parse_request.ts";
-export { CAST_TYPE_PATTERN, parseSelect, type ParseSelectOptions } from "./parse/parse_select.ts";
-export type * from "./plan/plan.ts";
-export { findRelationship, type FindRelationshipOptions } from "./plan/plan_relationship.ts";
-export { planRequest, type PlanRequestOptions } from "./plan/plan_request.ts";
-export { readBody, type ReadBodyOptions } from "./parse/read_body.ts";
-export type * from "./parse/request.ts";
-export { type SqlParam, type SqlStatement } from "./sql/sql_fragment.ts";
-export { buildQuery, type SqlQuery } from "./sql/sql_query.ts";
-export { statusForSqlState, type StatusForSqlStateOptions } from "./sql/sql_state.ts";
-export { QuerySyntaxError, type QuerySyntaxErrorOptions } from "./parse/syntax_error.ts";
+export * from "./parse/mod.ts";
+export * from "./plan/mod.ts";
+export * from "./sql/mod.ts";
+
+// The catalog and the error type sit below the language; re-exported so one import serves the gateway.
+export * from "../catalog/mod.ts";
+export * from "../errors/mod.ts";

@@ -6,12 +6,12 @@
  */
 import postgres from "postgres";
 import type { EnvReader, Keyring } from "../crypto/mod.ts";
-import { openCredentials } from "../data_sources/credentials.ts";
-import { DataSource, type DataSourceStatus } from "../data_sources/data_source.ts";
-import { DataSourceUnavailableError } from "../data_sources/errors.ts";
-import { isTransactionModeUrl } from "../data_sources/transaction_mode.ts";
+import { openCredentials } from "../data_sources/mod.ts";
+import { DataSource, type DataSourceStatus } from "../data_sources/mod.ts";
+import { DataSourceUnavailableError } from "../data_sources/mod.ts";
+import { isTransactionModeUrl } from "../data_sources/mod.ts";
 import { type ConfigChange, ConfigListener, type ConfigListenerStats } from "./_config_listener.ts";
-import { LoadingCache, type LoadingCacheStats } from "./_loading_cache.ts";
+import { LoadingCache, type LoadingCacheStats } from "../data_sources/loading_cache.ts";
 import { TenantAccessError, TenantDirectoryUnavailableError } from "./errors.ts";
 
 /** The default time a cached entry is served without a NOTIFY, in milliseconds: 30 seconds. */

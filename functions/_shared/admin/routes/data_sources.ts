@@ -6,23 +6,23 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AdminError } from "../../control_plane/admin_error.ts";
+import { AdminError } from "../../control_plane/mod.ts";
 import { jsonBody, platformOnly } from "../middleware.ts";
-import { addDataSource } from "../../control_plane/add_data_source.ts";
-import { deleteDataSource } from "../../control_plane/delete_data_source.ts";
-import { getDataSource, listDataSources } from "../../control_plane/list_data_sources.ts";
-import { provisionDataSource } from "../../control_plane/provision_data_source.ts";
-import { replaceCredentials } from "../../control_plane/replace_credentials.ts";
-import { testDataSource } from "../../control_plane/test_data_source.ts";
-import { updateDataSource } from "../../control_plane/update_data_source.ts";
+import { addDataSource } from "../../control_plane/mod.ts";
+import { deleteDataSource } from "../../control_plane/mod.ts";
+import { getDataSource, listDataSources } from "../../control_plane/mod.ts";
+import { provisionDataSource } from "../../control_plane/mod.ts";
+import { replaceCredentials } from "../../control_plane/mod.ts";
+import { testDataSource } from "../../control_plane/mod.ts";
+import { updateDataSource } from "../../control_plane/mod.ts";
 import { latestVersion } from "../../provision/mod.ts";
 import {
   RegisterDataSourceBody,
   ReplaceCredentialsBody,
   UpdateDataSourceBody,
-} from "../../control_plane/schemas.ts";
-import { validate } from "../../control_plane/validate.ts";
-import { withClaims } from "../../control_plane/with_claims.ts";
+} from "../../control_plane/mod.ts";
+import { validate } from "../../control_plane/mod.ts";
+import { withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const ProvisionQuery = z.object({ dry_run: z.enum(["true", "false"]).optional() }).strict();

@@ -5,9 +5,9 @@
  */
 import { Hono } from "hono";
 import { platformOnly } from "../middleware.ts";
-import { listKeys } from "../../control_plane/list_keys.ts";
-import { rotateKeys } from "../../control_plane/rotate_keys.ts";
-import { withClaims } from "../../control_plane/with_claims.ts";
+import { listKeys } from "../../control_plane/mod.ts";
+import { rotateKeys } from "../../control_plane/mod.ts";
+import { withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 /** The key routes, mounted at the admin API's root. */

@@ -6,20 +6,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { jsonBody, platformOnly } from "../middleware.ts";
-import { assignDataSource } from "../../control_plane/assign_data_source.ts";
-import { createTenant } from "../../control_plane/create_tenant.ts";
-import { findDataSource } from "../../control_plane/find_data_source.ts";
-import { findTenant } from "../../control_plane/find_tenant.ts";
-import { listTenants } from "../../control_plane/list_tenants.ts";
-import { updateTenant } from "../../control_plane/update_tenant.ts";
+import { assignDataSource } from "../../control_plane/mod.ts";
+import { createTenant } from "../../control_plane/mod.ts";
+import { findDataSource } from "../../control_plane/mod.ts";
+import { findTenant } from "../../control_plane/mod.ts";
+import { listTenants } from "../../control_plane/mod.ts";
+import { updateTenant } from "../../control_plane/mod.ts";
 import {
   AssignDataSourceBody,
   CreateTenantBody,
   DataSourceRef,
   UpdateTenantBody,
-} from "../../control_plane/schemas.ts";
-import { validate } from "../../control_plane/validate.ts";
-import { withClaims } from "../../control_plane/with_claims.ts";
+} from "../../control_plane/mod.ts";
+import { validate } from "../../control_plane/mod.ts";
+import { withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const ListQuery = z.object({

@@ -38,5 +38,5 @@ export const MAX_PATTERN_LENGTH = 1_000;
 /** How deep a JSON request body may nest; deeper is a 400 (`PGRST102`), before PostgreSQL's parser runs out of stack. */
 export const MAX_JSON_DEPTH = 64;
 
-/** The default largest request body, 1 MiB; more is a 413 (`TR413`). */
-export const MAX_BODY_BYTES = 1_048_576;
+/** The default largest request body, 1 MiB; more is a 413 (`TR413`). Enforced by `readBody` of `http`. */
+export { MAX_BODY_BYTES } from "../../http/mod.ts";

@@ -5,7 +5,7 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import type { AcceptMedia } from "./request.ts";
 
 /** A media range of an `Accept` or `Content-Type` header, lower-cased, with its parameters. */

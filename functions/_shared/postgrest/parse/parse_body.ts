@@ -5,7 +5,7 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { MAX_JSON_DEPTH } from "./limits.ts";
 import type { JsonObject, JsonValue, Payload } from "./request.ts";
 

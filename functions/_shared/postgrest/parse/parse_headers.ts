@@ -5,7 +5,7 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { parseAccept } from "./parse_accept.ts";
 import { parsePrefer } from "./parse_prefer.ts";
 import { parseRange } from "./parse_range.ts";

@@ -5,7 +5,7 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import type { Preferences } from "./request.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

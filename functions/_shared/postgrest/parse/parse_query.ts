@@ -7,7 +7,7 @@
 import { Cursor } from "./_cursor.ts";
 import { parseKeyPath, parseNameList } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { MAX_CONDITIONS, MAX_LIMIT, MAX_OFFSET, MAX_SELECT_ITEMS } from "./limits.ts";
 import { parseFilter } from "./parse_filter.ts";
 import { parseLogic } from "./parse_logic.ts";

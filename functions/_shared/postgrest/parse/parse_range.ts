@@ -5,7 +5,7 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { MAX_LIMIT, MAX_OFFSET } from "./limits.ts";
 import type { RowRange } from "./request.ts";
 

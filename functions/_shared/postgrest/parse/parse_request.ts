@@ -6,12 +6,12 @@
  */
 
 import { quote } from "./_quote.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { parseBody } from "./parse_body.ts";
 import { parseContentType } from "./parse_content_type.ts";
 import { parseHeaders } from "./parse_headers.ts";
 import { parseQuery } from "./parse_query.ts";
-import { readBody } from "./read_body.ts";
+import { API_PREFIX, readBody } from "../../http/mod.ts";
 import type { ApiAction, ApiMethod, ApiRequest, Payload, Resource } from "./request.ts";
 
 /** Options of {@linkcode parseRequest}. */
@@ -24,8 +24,8 @@ export interface ParseRequestOptions {
   schemas?: readonly string[];
 }
 
-/** The path prefix PostgREST is served under, as supabase-js calls it. */
-export const API_PREFIX = "/rest/v1";
+/** The path prefix PostgREST is served under, as supabase-js calls it (defined in `http`). */
+export { API_PREFIX };
 
 const TABLE_METHODS = "GET, HEAD, POST, PATCH, DELETE";
 const RPC_METHODS = "GET, HEAD, POST";

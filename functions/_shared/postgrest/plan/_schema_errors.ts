@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Catalog } from "../../catalog/catalog.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import type { Catalog } from "../../catalog/mod.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 
 /** `PGRST205` (404): `Could not find the table 'public.x' in the schema cache`, with a close name as hint. */
 export function tableNotFound(catalog: Catalog, name: string): PostgrestError {

@@ -11,54 +11,10 @@
  * @module
  */
 
-import type { AggregateFunction, JsonPathStep, Operation } from "../parse/request.ts";
+import type { Relationship } from "../../catalog/mod.ts";
+import type { AggregateFunction, JsonPathStep, Operation } from "../parse/mod.ts";
 
-/** How an embedded resource relates to the resource that embeds it. */
-export type Cardinality = "many-to-one" | "one-to-many" | "one-to-one" | "many-to-many";
-
-/** The junction table of a many-to-many relationship. */
-export interface Junction {
-  /** The junction table. */
-  readonly table: string;
-  /** Its foreign key to the origin table. */
-  readonly originConstraint: string;
-  /** Its foreign key to the target table. */
-  readonly targetConstraint: string;
-  /** `[origin column, junction column]` pairs. */
-  readonly originColumns: readonly (readonly [string, string])[];
-  /** `[junction column, target column]` pairs. */
-  readonly targetColumns: readonly (readonly [string, string])[];
-}
-
-/**
- * A relationship between two tables, derived from one foreign key (or two, through a junction table), seen
- * from the `table` that embeds `foreignTable`.
- */
-export interface Relationship {
-  /** The embedding table. */
-  readonly table: string;
-  /** The embedded table. */
-  readonly foreignTable: string;
-  /** How many rows of `foreignTable` one row of `table` relates to. */
-  readonly cardinality: Cardinality;
-  /** The foreign key's name; for many-to-many the junction table's name. */
-  readonly constraint: string;
-  /**
-   * Join pairs `[table column, foreignTable column]`, every column of the foreign key, including the
-   * scope columns both sides share (`tenant_id`): the join uses them all (correct, and it matches the
-   * composite indexes). Empty for many-to-many (see `junction`).
-   */
-  readonly columns: readonly (readonly [string, string])[];
-  /**
-   * The pairs without the shared scope columns: what the relationship is about (`account_id → id`),
-   * matched by column hints and shown in errors.
-   */
-  readonly keyColumns: readonly (readonly [string, string])[];
-  /** Which side holds the foreign key (`null` for many-to-many). */
-  readonly referencing: "table" | "foreignTable" | null;
-  /** The junction of a many-to-many relationship, else `null`. */
-  readonly junction: Junction | null;
-}
+export type { Cardinality, Junction, Relationship } from "../../catalog/mod.ts";
 
 /** A column reference, possibly followed by a JSON path, typed from the catalog. */
 export interface PlannedField {

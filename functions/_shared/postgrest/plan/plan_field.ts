@@ -5,9 +5,9 @@
  */
 
 import { columnNotFound } from "./_schema_errors.ts";
-import { type CatalogTable, findColumn } from "../../catalog/catalog.ts";
+import { type CatalogTable, findColumn } from "../../catalog/mod.ts";
 import type { PlannedField } from "./plan.ts";
-import type { Field } from "../parse/request.ts";
+import type { Field } from "../parse/mod.ts";
 
 const JSON_TYPES = new Set(["json", "jsonb"]);
 

@@ -5,11 +5,11 @@
  */
 
 import { columnNotFound } from "./_schema_errors.ts";
-import { type Catalog, type CatalogColumn, type CatalogTable, findColumn } from "../../catalog/catalog.ts";
-import { DEFAULT_SCOPE_COLUMNS } from "../../catalog/catalog_relationships.ts";
+import { type Catalog, type CatalogColumn, type CatalogTable, findColumn } from "../../catalog/mod.ts";
+import { DEFAULT_SCOPE_COLUMNS } from "../../catalog/mod.ts";
 import type { InsertPlan, MutatePlan, PlannedColumn, ReadNode } from "./plan.ts";
 import { planReadTree } from "./plan_read.ts";
-import type { ApiRequest, Payload } from "../parse/request.ts";
+import type { ApiRequest, Payload } from "../parse/mod.ts";
 
 /** Options of {@linkcode planMutation}. */
 export interface PlanMutationOptions {

@@ -6,7 +6,7 @@
  */
 
 import type { PlannedRange } from "./plan.ts";
-import type { RowRange } from "../parse/request.ts";
+import type { RowRange } from "../parse/mod.ts";
 
 /** Options of {@linkcode planRange}. */
 export interface PlanRangeOptions {

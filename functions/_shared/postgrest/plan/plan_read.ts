@@ -7,8 +7,8 @@
  */
 
 import { columnNotFound } from "./_schema_errors.ts";
-import { type Catalog, type CatalogTable, findColumn, findTable } from "../../catalog/catalog.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { type Catalog, type CatalogTable, findColumn, findTable } from "../../catalog/mod.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import type {
   PlannedCondition,
   PlannedEmbed,
@@ -20,7 +20,7 @@ import type {
 import { type NamedEmbed, planCondition } from "./plan_condition.ts";
 import { planField } from "./plan_field.ts";
 import { findRelationship } from "./plan_relationship.ts";
-import type { AggregateFunction, ApiQuery, Field, OrderTerm, SelectItem } from "../parse/request.ts";
+import type { AggregateFunction, ApiQuery, Field, OrderTerm, SelectItem } from "../parse/mod.ts";
 
 /** Options of {@linkcode planReadTree}. */
 export interface PlanReadTreeOptions {

@@ -6,9 +6,9 @@
  */
 
 import { closest } from "./_schema_errors.ts";
-import type { Catalog } from "../../catalog/catalog.ts";
-import { relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/catalog_relationships.ts";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import type { Catalog } from "../../catalog/mod.ts";
+import { relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/mod.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import type { Relationship } from "./plan.ts";
 
 /** Options of {@linkcode findRelationship}. */

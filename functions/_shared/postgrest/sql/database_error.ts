@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { PostgrestError } from "../../errors/mod.ts";
 import { statusForSqlState } from "./sql_state.ts";
 
 /** Options of {@linkcode databaseError}. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PlannedBody, PlannedColumn } from "../plan/plan.ts";
+import type { PlannedBody, PlannedColumn } from "../plan/mod.ts";
 import { bind, type Fragment, ident, join, rawCatalogSql, sql, typeName } from "./sql_fragment.ts";
 
 /** The alias of the body's rows: `"pgrst_body"`. */

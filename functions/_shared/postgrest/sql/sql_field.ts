@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { PlannedField } from "../plan/plan.ts";
+import type { PlannedField } from "../plan/mod.ts";
 import { bind, bindInteger, type Fragment, ident, sql } from "./sql_fragment.ts";
 
 /**

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { CAST_TYPE_PATTERN } from "../parse/parse_select.ts";
+import { CAST_TYPE_PATTERN } from "../parse/mod.ts";
 
 /** A bind parameter's value. */
 export type SqlParam = string | number | boolean | null;
@@ -112,6 +112,21 @@ export const MAX_IDENTIFIER_BYTES = 63;
  * ```
  */
 export function ident(name: string): Fragment {
+  return make([quoteIdentifier(name)]);
+}
+
+/**
+ * The project's one identifier quoter, as text: `"name"` with `"` doubled. {@linkcode ident} wraps it for
+ * the sql stage; the move engine, which writes its own SQL, uses it directly.
+ *
+ * @throws {TypeError} for an empty name, a NUL, or more than {@linkcode MAX_IDENTIFIER_BYTES} bytes.
+ *
+ * @example
+ * ```ts
+ * quoteIdentifier('a"b'); // "\"a\"\"b\""
+ * ```
+ */
+export function quoteIdentifier(name: string): string {
   if (name === "" || name.includes("\0")) throw new TypeError("Cannot quote identifier: empty or NUL");
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so short names need no encoding (the hot path).
   if (
@@ -119,7 +134,7 @@ export function ident(name: string): Fragment {
   ) {
     throw new TypeError(`Cannot quote identifier: longer than ${MAX_IDENTIFIER_BYTES} bytes`);
   }
-  return make([`"${name.replaceAll('"', '""')}"`]);
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** A schema-qualified name: `"public"."contacts"`. */

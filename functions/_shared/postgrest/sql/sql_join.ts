@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Relationship } from "../plan/plan.ts";
+import type { Relationship } from "../plan/mod.ts";
 import { type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";
 
 /** Options of {@linkcode joinSql}. */

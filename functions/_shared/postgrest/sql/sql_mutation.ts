@@ -5,7 +5,7 @@
  */
 
 import { levelAliases } from "./_sql_names.ts";
-import type { MutatePlan, PlannedCondition } from "../plan/plan.ts";
+import type { MutatePlan, PlannedCondition } from "../plan/mod.ts";
 import { BODY_ALIAS, bodySql } from "./sql_body.ts";
 import { conditionSql, whereSql } from "./sql_condition.ts";
 import { type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";

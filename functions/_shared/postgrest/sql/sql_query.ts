@@ -24,7 +24,7 @@
  */
 
 import { levelAliases } from "./_sql_names.ts";
-import type { MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/plan.ts";
+import type { MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/mod.ts";
 import { restrictionsSql, whereSql } from "./sql_condition.ts";
 import { type Fragment, qualified, render, sql, type SqlStatement } from "./sql_fragment.ts";
 import { mutationSql } from "./sql_mutation.ts";

@@ -6,8 +6,8 @@
  */
 
 import { levelAliases } from "./_sql_names.ts";
-import type { PlannedEmbed, PlannedOrder, PlannedSelect, ReadNode, Relationship } from "../plan/plan.ts";
-import type { AggregateFunction } from "../parse/request.ts";
+import type { PlannedEmbed, PlannedOrder, PlannedSelect, ReadNode, Relationship } from "../plan/mod.ts";
+import type { AggregateFunction } from "../parse/mod.ts";
 import { conditionSql, whereSql } from "./sql_condition.ts";
 import { fieldSql } from "./sql_field.ts";
 import { bindInteger, castType, type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";

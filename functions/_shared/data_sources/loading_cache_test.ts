@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LoadingCache } from "./_loading_cache.ts";
+import { LoadingCache } from "./loading_cache.ts";
 
 function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
   return Promise.withResolvers<T>();

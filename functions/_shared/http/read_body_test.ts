@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { PostgrestError } from "../../errors/postgrest_error.ts";
-import { MAX_BODY_BYTES } from "./limits.ts";
-import { readBody } from "./read_body.ts";
+import { PostgrestError } from "../errors/mod.ts";
+import { MAX_BODY_BYTES, readBody } from "./read_body.ts";
 
 function post(body: BodyInit | null, headers: HeadersInit = {}): Request {
   return new Request("http://h/rest/v1/t", { method: "POST", body, headers });

@@ -4,8 +4,10 @@
  * @module
  */
 
-import { PostgrestError } from "../../errors/postgrest_error.ts";
-import { MAX_BODY_BYTES } from "./limits.ts";
+import { PostgrestError } from "../errors/mod.ts";
+
+/** The default largest request body, 1 MiB; more is a 413 (`TR413`). */
+export const MAX_BODY_BYTES = 1_048_576;
 
 /** Options of {@linkcode readBody}. */
 export interface ReadBodyOptions {
