@@ -5,7 +5,8 @@
  * @module
  */
 import postgres from "postgres";
-import type { EnvReader, Keyring } from "../crypto/mod.ts";
+import type { Keyring } from "../crypto/mod.ts";
+import type { EnvReader } from "../env/mod.ts";
 import {
   type DataSource,
   DataSourceCache,
