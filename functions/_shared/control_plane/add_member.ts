@@ -8,7 +8,7 @@ import { AdminError } from "./admin_error.ts";
 import { mapDatabaseError } from "./database_error.ts";
 import { asRole } from "./with_claims.ts";
 import { type MemberView, queryMembers } from "./_member_query.ts";
-import { findUser } from "./find_user.ts";
+import { findUser } from "./_find_user.ts";
 import { memberAccess, type MemberActor } from "./member_access.ts";
 import { checkMemberChange, type MemberRole } from "./member_policy.ts";
 

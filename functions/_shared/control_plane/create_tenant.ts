@@ -8,7 +8,7 @@ import { AdminError } from "./admin_error.ts";
 import { mapDatabaseError } from "./database_error.ts";
 import { acceptingDataSource } from "./_accepting_data_source.ts";
 import { findTenant, type TenantView } from "./find_tenant.ts";
-import { findUser } from "./find_user.ts";
+import { findUser } from "./_find_user.ts";
 
 /** Options of {@linkcode createTenant}. */
 export interface CreateTenantOptions {

@@ -6,9 +6,9 @@
 import type { Keyring } from "../crypto/mod.ts";
 import type { Queryable } from "../data_sources/mod.ts";
 import { type DataSourceRow, findDataSource } from "./find_data_source.ts";
-import { type DataSourceView, maskDataSource } from "./mask_data_source.ts";
+import { type DataSourceView, maskDataSource } from "./_mask_data_source.ts";
 
-export type { DataSourceView } from "./mask_data_source.ts";
+export type { DataSourceView } from "./_mask_data_source.ts";
 
 /**
  * Every data source by name, masked, with how many tenants it serves.

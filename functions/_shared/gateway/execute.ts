@@ -14,7 +14,7 @@ import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
 import { releaseReserved } from "../postgres_js/mod.ts";
-import { PreparedStatements } from "./prepared_statements.ts";
+import { PreparedStatements } from "./_prepared_statements.ts";
 import type { RequestClaims } from "../data_sources/mod.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */

@@ -9,9 +9,9 @@ import { tableNotFound } from "./_schema_errors.ts";
 import { type Catalog, findTable } from "../../catalog/mod.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { Plan } from "./plan.ts";
-import { planMutation } from "./plan_mutation.ts";
-import { planRange } from "./plan_range.ts";
-import { planReadTree } from "./plan_read.ts";
+import { planMutation } from "./_plan_mutation.ts";
+import { planRange } from "./_plan_range.ts";
+import { planReadTree } from "./_plan_read.ts";
 import type { ApiRequest } from "../parse/mod.ts";
 
 /** Options of {@linkcode planRequest}. */

@@ -25,10 +25,10 @@
 
 import { levelAliases } from "./_sql_names.ts";
 import type { MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/mod.ts";
-import { restrictionsSql, whereSql } from "./sql_condition.ts";
+import { restrictionsSql, whereSql } from "./_sql_condition.ts";
 import { type Fragment, qualified, render, sql, type SqlStatement } from "./sql_fragment.ts";
-import { mutationSql } from "./sql_mutation.ts";
-import { readNodeSql } from "./sql_read.ts";
+import { mutationSql } from "./_sql_mutation.ts";
+import { readNodeSql } from "./_sql_read.ts";
 
 /** A statement and what the execute and respond stages need to know about it. */
 export interface SqlQuery {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { findTable } from "../../catalog/catalog.ts";
 import type { PlannedEmbed, PlannedSelect, ReadNode } from "./plan.ts";
-import { planReadTree } from "./plan_read.ts";
+import { planReadTree } from "./_plan_read.ts";
 import { parseQuery } from "../parse/parse_query.ts";
 import { catalog } from "../testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../testdata/synthetic.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { planRange } from "./plan_range.ts";
+import { planRange } from "./_plan_range.ts";
 
 const cases: [string, Parameters<typeof planRange>, { offset: number; limit: number | null }][] = [
   ["nothing as everything", [null], { offset: 0, limit: null }],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { findTable } from "../../catalog/catalog.ts";
 import type { MutatePlan } from "./plan.ts";
-import { planMutation } from "./plan_mutation.ts";
+import { planMutation } from "./_plan_mutation.ts";
 import { apiRequest, catalog, write } from "../testdata/fixtures.ts";
 
 async function mutation(path: string, init: RequestInit): Promise<MutatePlan> {

@@ -8,7 +8,7 @@ import { columnNotFound } from "./_schema_errors.ts";
 import { type Catalog, type CatalogColumn, type CatalogTable, findColumn } from "../../catalog/mod.ts";
 import { DEFAULT_SCOPE_COLUMNS } from "../../catalog/mod.ts";
 import type { InsertPlan, MutatePlan, PlannedColumn, ReadNode } from "./plan.ts";
-import { planReadTree } from "./plan_read.ts";
+import { planReadTree } from "./_plan_read.ts";
 import type { ApiRequest, Payload } from "../parse/mod.ts";
 
 /** Options of {@linkcode planMutation}. */

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { jsonBody, platformOnly } from "../middleware.ts";
+import { jsonBody, platformOnly } from "../_middleware.ts";
 import { assignDataSource } from "../../control_plane/mod.ts";
 import { createTenant } from "../../control_plane/mod.ts";
 import { findDataSource } from "../../control_plane/mod.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { findTable } from "../../catalog/catalog.ts";
 import { PostgrestError } from "../../errors/postgrest_error.ts";
 import type { PlannedEmbed } from "./plan.ts";
-import { planCondition } from "./plan_condition.ts";
+import { planCondition } from "./_plan_condition.ts";
 import { catalog } from "../testdata/fixtures.ts";
 import { cmp, field } from "../testdata/helpers.ts";
 

@@ -8,10 +8,10 @@
 import { levelAliases } from "./_sql_names.ts";
 import type { PlannedEmbed, PlannedOrder, PlannedSelect, ReadNode, Relationship } from "../plan/mod.ts";
 import type { AggregateFunction } from "../parse/mod.ts";
-import { conditionSql, whereSql } from "./sql_condition.ts";
-import { fieldSql } from "./sql_field.ts";
+import { conditionSql, whereSql } from "./_sql_condition.ts";
+import { fieldSql } from "./_sql_field.ts";
 import { bindInteger, castType, type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";
-import { joinSql } from "./sql_join.ts";
+import { joinSql } from "./_sql_join.ts";
 
 /** Options of {@linkcode readNodeSql}. */
 export interface ReadNodeSqlOptions {

@@ -17,8 +17,8 @@ import type {
   PlannedSelect,
   ReadNode,
 } from "./plan.ts";
-import { type NamedEmbed, planCondition } from "./plan_condition.ts";
-import { planField } from "./plan_field.ts";
+import { type NamedEmbed, planCondition } from "./_plan_condition.ts";
+import { planField } from "./_plan_field.ts";
 import { findRelationship } from "./plan_relationship.ts";
 import type { AggregateFunction, ApiQuery, Field, OrderTerm, SelectItem } from "../parse/mod.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fieldSql } from "./sql_field.ts";
+import { fieldSql } from "./_sql_field.ts";
 import { ident, render } from "./sql_fragment.ts";
 import { idx, key } from "../testdata/helpers.ts";
 

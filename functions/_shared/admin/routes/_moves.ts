@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { AdminError } from "../../control_plane/mod.ts";
-import { jsonBody, platformOnly } from "../middleware.ts";
+import { jsonBody, platformOnly } from "../_middleware.ts";
 import { continueMove, type MoveStep } from "../_continue_move.ts";
 import { findMove } from "../_find_move.ts";
 import { startMove } from "../_start_move.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { platformOnly } from "../middleware.ts";
+import { platformOnly } from "../_middleware.ts";
 import { listKeys } from "../../control_plane/mod.ts";
 import { rotateKeys } from "../../control_plane/mod.ts";
 import { withClaims } from "../../control_plane/mod.ts";

@@ -8,9 +8,9 @@
 import { levelAliases } from "./_sql_names.ts";
 import type { PlannedCondition, PlannedEmbed, PlannedField, ReadNode } from "../plan/mod.ts";
 import type { FtsOperator, Operation, QuantifiableOperator, SimpleOperator } from "../parse/mod.ts";
-import { fieldSql } from "./sql_field.ts";
+import { fieldSql } from "./_sql_field.ts";
 import { bind, type Fragment, join, sql, typeName } from "./sql_fragment.ts";
-import { joinSql } from "./sql_join.ts";
+import { joinSql } from "./_sql_join.ts";
 
 /** Options of {@linkcode conditionSql}. */
 export interface ConditionSqlOptions {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Catalog } from "../../catalog/catalog.ts";
 import { render, type SqlStatement } from "./sql_fragment.ts";
-import { readNodeSql } from "./sql_read.ts";
+import { readNodeSql } from "./_sql_read.ts";
 import { planFor } from "../testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../testdata/synthetic.ts";
 

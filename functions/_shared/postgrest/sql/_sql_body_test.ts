@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bodySql } from "./sql_body.ts";
+import { bodySql } from "./_sql_body.ts";
 import { render } from "./sql_fragment.ts";
 
 const name = { name: "name", type: "text", default: null };

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Caller } from "../caller.ts";
-import { jsonBody } from "../middleware.ts";
+import { jsonBody } from "../_middleware.ts";
 import { addMember } from "../../control_plane/mod.ts";
 import { listMembers } from "../../control_plane/mod.ts";
 import type { MemberActor } from "../../control_plane/mod.ts";

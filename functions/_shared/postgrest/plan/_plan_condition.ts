@@ -7,7 +7,7 @@
 import { type CatalogTable, findColumn } from "../../catalog/mod.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { PlannedCondition, PlannedEmbed } from "./plan.ts";
-import { planField } from "./plan_field.ts";
+import { planField } from "./_plan_field.ts";
 import type { LogicTree } from "../parse/mod.ts";
 
 /** An embedded resource of the level and the names a filter may call it by (alias, relation). */

@@ -6,10 +6,10 @@
 
 import { levelAliases } from "./_sql_names.ts";
 import type { MutatePlan, PlannedCondition } from "../plan/mod.ts";
-import { BODY_ALIAS, bodySql } from "./sql_body.ts";
-import { conditionSql, whereSql } from "./sql_condition.ts";
+import { BODY_ALIAS, bodySql } from "./_sql_body.ts";
+import { conditionSql, whereSql } from "./_sql_condition.ts";
 import { type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";
-import { readNodeSql } from "./sql_read.ts";
+import { readNodeSql } from "./_sql_read.ts";
 
 /** The alias of the written table: the root level's, `"pgrst_t0"`. */
 const TABLE = levelAliases(0).table;

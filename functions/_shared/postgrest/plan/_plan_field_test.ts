@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { findTable } from "../../catalog/catalog.ts";
 import { PostgrestError } from "../../errors/postgrest_error.ts";
-import { planField } from "./plan_field.ts";
+import { planField } from "./_plan_field.ts";
 import { catalog } from "../testdata/fixtures.ts";
 import { field, idx, key } from "../testdata/helpers.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { render, type SqlStatement } from "./sql_fragment.ts";
-import { mutationSql } from "./sql_mutation.ts";
+import { mutationSql } from "./_sql_mutation.ts";
 import { planFor, write } from "../testdata/fixtures.ts";
 
 async function statement(path: string, init: RequestInit): Promise<SqlStatement> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PreparedStatements } from "./prepared_statements.ts";
+import { PreparedStatements } from "./_prepared_statements.ts";
 
 Deno.test("PreparedStatements admits a text the second time it is seen", () => {
   const prepared = new PreparedStatements();

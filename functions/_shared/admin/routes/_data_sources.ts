@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AdminError } from "../../control_plane/mod.ts";
-import { jsonBody, platformOnly } from "../middleware.ts";
+import { jsonBody, platformOnly } from "../_middleware.ts";
 import { addDataSource } from "../../control_plane/mod.ts";
 import { deleteDataSource } from "../../control_plane/mod.ts";
 import { getDataSource, listDataSources } from "../../control_plane/mod.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { conditionSql, existsSql, restrictionsSql, whereSql } from "./sql_condition.ts";
+import { conditionSql, existsSql, restrictionsSql, whereSql } from "./_sql_condition.ts";
 import { ident, join, render, sql, type SqlStatement } from "./sql_fragment.ts";
 import { planFor } from "../testdata/fixtures.ts";
 

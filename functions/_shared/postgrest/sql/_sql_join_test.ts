@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { relationshipsFrom } from "../../catalog/catalog_relationships.ts";
 import { ident, join, render, sql } from "./sql_fragment.ts";
-import { joinSql } from "./sql_join.ts";
+import { joinSql } from "./_sql_join.ts";
 import { catalog } from "../testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../testdata/synthetic.ts";
 
