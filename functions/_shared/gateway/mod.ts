@@ -1,8 +1,12 @@
 /**
  * The `tenant-data` gateway: PostgREST requests routed to each tenant's database under RLS.
- * Stages: parse (`../postgrest/parse_*`) → plan against the catalog snapshot (`catalog_cache.ts`,
- * `../postgrest/plan_*`) → sql (`../postgrest/sql_*`) → execute (`execute.ts`, the only stage that
- * touches a tenant database) → respond (`respond.ts`).
+ * Stages: auth (`../auth/`) → tenant (`../tenancy/`) → parse (`../postgrest/parse/`) → plan against the
+ * catalog snapshot (`../catalog/`, `../postgrest/plan/`) → sql (`../postgrest/sql/`) → execute
+ * (`execute.ts`, the only stage that touches a tenant database) → respond (`respond.ts`). The data source
+ * of either kind is served through `../data_sources/` (`DataSourcePools.serve`): the handler never
+ * branches on the kind.
+ *
+ * Layer 6 (a transport): may import every layer below; nothing imports it but the `tenant-data` function.
  *
  * @module
  */

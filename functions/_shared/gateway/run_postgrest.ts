@@ -1,7 +1,7 @@
 /**
  * The PostgREST pipeline on one tenant database: plan against the cached catalog snapshot → sql →
  * execute as the request's user → respond. Shared by the gateway and by the direct PostgREST-compatible
- * endpoint (`postgrest_handler.ts`) that `supabase` data sources are tested against.
+ * endpoint (`tests/stand_ins/postgrest_handler.ts`) that `supabase` data sources are tested against.
  *
  * @module
  */
