@@ -1,7 +1,8 @@
 /**
- * The one error type of the gateway pipeline: every stage (parse, plan, sql, execute, respond, and the
- * tenancy and auth stages around them) throws {@linkcode PostgrestError} for a condition the client should
- * hear about, and the handler answers with {@linkcode PostgrestError.toResponse}.
+ * The project's one error type: every stage of the gateway (parse, plan, sql, execute, respond, and the
+ * auth, tenancy and data-source stages around them) and the admin API throw {@linkcode PostgrestError} (or
+ * a named subclass: `AuthError`, `AdminError`, `DataSourceUnavailableError`, …) for a condition the client
+ * should hear about, and the handlers answer with {@linkcode PostgrestError.toResponse}.
  *
  * @module
  */
