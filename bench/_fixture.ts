@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import postgres from "postgres";
 import { SignJWT } from "jose";
-import { generateTenant } from "../scripts/generate_tenant.ts";
+import { generateTenant } from "../tests/stand_ins/generate_tenant.ts";
 import { startFunctions, stopFunctions } from "../scripts/stack/functions_process.ts";
 import {
   apiUrl,

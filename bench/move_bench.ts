@@ -21,12 +21,12 @@
 import { defineCommand, runMain } from "citty";
 import { join } from "node:path";
 import postgres from "postgres";
-import { addDataSource, withClaims } from "../functions/_shared/admin/mod.ts";
+import { addDataSource, withClaims } from "../functions/_shared/control_plane/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import { createMove, getMove, planTables, runMove } from "../functions/_shared/moves/mod.ts";
 import { loadCatalog } from "../functions/_shared/postgrest/mod.ts";
 import { applyMigrations, loadMigrations } from "../functions/_shared/provision/mod.ts";
-import { generateTenant } from "../scripts/generate_tenant.ts";
+import { generateTenant } from "../tests/stand_ins/generate_tenant.ts";
 import { APP_DATABASE, databaseUrl, PROJECT_ROOT, stackProfile } from "../scripts/stack/profile.ts";
 import { loadSecrets } from "../scripts/stack/secrets.ts";
 

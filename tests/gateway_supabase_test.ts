@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { JwtVerifier } from "../functions/_shared/auth/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import { registerDataSource } from "../functions/_shared/data_sources/mod.ts";
-import { createPostgrestHandler } from "../functions/_shared/gateway/postgrest_handler.ts";
+import { createPostgrestHandler } from "./stand_ins/postgrest_handler.ts";
 import { gatewayClient, sqlAsTenant, userToken } from "./_clients.ts";
 import { testStack } from "./_env.ts";
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
 import type { SupabaseClient } from "@supabase/supabase-js";
-import { addDataSource, withClaims } from "../functions/_shared/admin/mod.ts";
+import { addDataSource, withClaims } from "../functions/_shared/control_plane/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import {
   createMove,
@@ -20,7 +20,7 @@ import {
   tableChecksum,
 } from "../functions/_shared/moves/mod.ts";
 import { loadCatalog } from "../functions/_shared/postgrest/mod.ts";
-import { generateTenant } from "../scripts/generate_tenant.ts";
+import { generateTenant } from "./stand_ins/generate_tenant.ts";
 import { gatewayClient, TENANTS, USERS, userToken } from "./_clients.ts";
 import { testStack } from "./_env.ts";
 

@@ -16,7 +16,7 @@ import {
   KEYS_VARIABLE,
   LEGACY_KEY_VARIABLE,
 } from "../../functions/_shared/crypto/mod.ts";
-import type { ActorClaims } from "../../functions/_shared/admin/mod.ts";
+import type { ActorClaims } from "../../functions/_shared/control_plane/mod.ts";
 import { APP_DATABASE, databaseUrl, stackProfile } from "../stack/profile.ts";
 import { exists } from "../stack/process.ts";
 import { loadSecrets } from "../stack/secrets.ts";

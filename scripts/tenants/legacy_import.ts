@@ -22,7 +22,7 @@ import {
   findTenant,
   openDataSource,
   schemas,
-} from "../../functions/_shared/admin/mod.ts";
+} from "../../functions/_shared/control_plane/mod.ts";
 import { type Keyring, maskConnectionString, openLegacy } from "../../functions/_shared/crypto/mod.ts";
 import {
   PostgresCredentials,

@@ -2,7 +2,7 @@
  * The operator CLI, `npm run tenants -- <command>` (CONTRACT.md, "The operator CLI"). Every command has
  * `--help`; most take `--json`. Exit codes: 0 success, 1 the operation failed or a check found a
  * problem, 2 bad usage. The command logic lives in `commands/`, the operations it runs in
- * `functions/_shared/admin/` (shared with the tenant-admin API).
+ * `functions/_shared/control_plane/` (shared with the tenant-admin API) and `functions/_shared/moves/`.
  *
  * Usage: `deno run -A scripts/tenants/main.ts <command> [options]`
  *

@@ -7,7 +7,7 @@
  * @module
  */
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { AdminError, redactSecrets } from "../../functions/_shared/admin/mod.ts";
+import { AdminError, redactSecrets } from "../../functions/_shared/control_plane/mod.ts";
 import { CommandFailed } from "./command_failed.ts";
 import { UsageError } from "./usage_error.ts";
 

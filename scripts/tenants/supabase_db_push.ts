@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { redactSecrets } from "../../functions/_shared/admin/mod.ts";
+import { redactSecrets } from "../../functions/_shared/control_plane/mod.ts";
 import { PROJECT_ROOT } from "../stack/profile.ts";
 
 const SUPABASE_CLI = join(PROJECT_ROOT, "node_modules", ".bin", "supabase");

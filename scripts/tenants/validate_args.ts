@@ -4,7 +4,7 @@
  * @module
  */
 import type { z } from "zod";
-import { AdminError, validate } from "../../functions/_shared/admin/mod.ts";
+import { AdminError, validate } from "../../functions/_shared/control_plane/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**

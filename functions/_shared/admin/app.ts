@@ -11,16 +11,16 @@ import type { JwtVerifier } from "../auth/mod.ts";
 import type { Keyring } from "../crypto/mod.ts";
 import { loadMigrations, type Migration, TENANT_MIGRATIONS_DIR } from "../provision/mod.ts";
 import { isConnectionFailure } from "../data_sources/mod.ts";
-import { AdminError, asAdminError } from "./admin_error.ts";
-import { authenticate } from "./middleware.ts";
-import type { ProbeFunction } from "./operations/test_data_source.ts";
-import { redactSecrets } from "./redact.ts";
+import { AdminError, asAdminError } from "../control_plane/mod.ts";
+import { authenticate } from "./_middleware.ts";
+import type { ProbeFunction } from "../control_plane/mod.ts";
+import { redactSecrets } from "../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./routes/_env.ts";
-import { dataSourceRoutes } from "./routes/data_sources.ts";
-import { keyRoutes } from "./routes/keys.ts";
-import { memberRoutes } from "./routes/members.ts";
-import { moveRoutes } from "./routes/moves.ts";
-import { tenantRoutes } from "./routes/tenants.ts";
+import { dataSourceRoutes } from "./routes/_data_sources.ts";
+import { keyRoutes } from "./routes/_keys.ts";
+import { memberRoutes } from "./routes/_members.ts";
+import { moveRoutes } from "./routes/_moves.ts";
+import { tenantRoutes } from "./routes/_tenants.ts";
 
 /** The largest request body accepted, in bytes (credentials documents are small). */
 export const MAX_BODY_BYTES = 64 * 1024;

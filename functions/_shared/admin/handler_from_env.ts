@@ -6,7 +6,7 @@
 import postgres from "postgres";
 import { type EnvReader, JwtVerifier } from "../auth/mod.ts";
 import { Keyring } from "../crypto/mod.ts";
-import { AdminError } from "./admin_error.ts";
+import { AdminError } from "../control_plane/mod.ts";
 import { createAdminHandler } from "./app.ts";
 
 /** The variable with the application database's URL, as Supabase gives it to functions. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { EnvReader } from "../crypto/keyring.ts";
+import type { EnvReader } from "../env/mod.ts";
 import { AuthConfigError, AuthError } from "./errors.ts";
 import type { JwtVerifier } from "./jwt_verifier.ts";
 import { looksLikeJwt, MAX_TOKEN_LENGTH, tokenDigest } from "./_util.ts";

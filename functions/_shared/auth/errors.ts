@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ERROR_CODES, PostgrestError } from "../errors/mod.ts";
 
 /**
  * The codes an {@linkcode AuthError} carries, PostgREST-style, with their HTTP status:
@@ -19,13 +20,13 @@
  */
 export type AuthErrorCode = "PGRST301" | "PGRST302" | "TR001" | "TR002" | "TR003";
 
-/** The HTTP status of each {@linkcode AuthErrorCode}. */
+/** The HTTP status of each {@linkcode AuthErrorCode}, from the one table {@linkcode ERROR_CODES}. */
 export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = Object.freeze({
-  PGRST301: 401,
-  PGRST302: 401,
-  TR001: 401,
-  TR002: 503,
-  TR003: 403,
+  PGRST301: ERROR_CODES.PGRST301.status,
+  PGRST302: ERROR_CODES.PGRST302.status,
+  TR001: ERROR_CODES.TR001.status,
+  TR002: ERROR_CODES.TR002.status,
+  TR003: ERROR_CODES.TR003.status,
 });
 
 /** Options of {@linkcode AuthError}. */
@@ -44,10 +45,18 @@ export interface AuthErrorBody {
   hint: string | null;
 }
 
+/** The `WWW-Authenticate` challenge of each code (RFC 6750, as PostgREST sends it), if it has one. */
+function challengeOf(code: AuthErrorCode): string | undefined {
+  if (code === "PGRST302") return "Bearer";
+  if (code === "PGRST301") return 'Bearer error="invalid_token"';
+  if (code === "TR003") return 'Bearer error="insufficient_scope"';
+  return undefined;
+}
+
 /**
- * A request's credentials were refused. Callers catch it and answer with {@linkcode AuthError.status}
- * and {@linkcode AuthError.toJSON} as the body (plus {@linkcode AuthError.wwwAuthenticate} as the
- * `WWW-Authenticate` header when set); anything else thrown while authenticating is an internal error.
+ * A request's credentials were refused: a {@linkcode PostgrestError} (so it renders itself with
+ * `toResponse()`, status from {@linkcode ERROR_CODES} and its `WWW-Authenticate` challenge) that callers
+ * catch by name; anything else thrown while authenticating is an internal error.
  *
  * @example
  * ```ts
@@ -55,28 +64,23 @@ export interface AuthErrorBody {
  *   claims = await verifier.verifyUserToken(extractBearerToken(request.headers));
  * } catch (err) {
  *   if (!(err instanceof AuthError)) throw err;
- *   const headers = err.wwwAuthenticate ? { "www-authenticate": err.wwwAuthenticate } : undefined;
- *   return jsonResponse(err, { status: err.status, headers });
+ *   return err.toResponse();
  * }
  * ```
  */
-export class AuthError extends Error {
+export class AuthError extends PostgrestError {
   /** The PostgREST-style code, see {@linkcode AuthErrorCode}. */
-  readonly code: AuthErrorCode;
-  /** The HTTP status for {@linkcode AuthError.code}. */
-  readonly status: number;
-  /** PostgREST's `details`, or `null`. */
-  readonly details: string | null;
-  /** PostgREST's `hint`, or `null`. */
-  readonly hint: string | null;
+  declare readonly code: AuthErrorCode;
 
   /** Creates the error; `message` must never contain a token or secret. */
   constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
-    super(message);
-    this.code = code;
-    this.status = AUTH_ERROR_STATUS[code];
-    this.details = options.details ?? null;
-    this.hint = options.hint ?? null;
+    const challenge = challengeOf(code);
+    super(code, message, {
+      details: options.details ?? null,
+      hint: options.hint ?? null,
+      headers: challenge === undefined ? {} : { "www-authenticate": challenge },
+      bearerChallenge: false,
+    });
   }
 
   /** The error name, shown by `String(err)` and in stacks. */
@@ -88,14 +92,11 @@ export class AuthError extends Error {
    * the other codes.
    */
   get wwwAuthenticate(): string | undefined {
-    if (this.code === "PGRST302") return "Bearer";
-    if (this.code === "PGRST301") return 'Bearer error="invalid_token"';
-    if (this.code === "TR003") return 'Bearer error="insufficient_scope"';
-    return undefined;
+    return challengeOf(this.code);
   }
 
   /** PostgREST's error body `{ code, message, details, hint }`; `JSON.stringify(err)` uses it. */
-  toJSON(): AuthErrorBody {
+  override toJSON(): AuthErrorBody {
     return { code: this.code, message: this.message, details: this.details, hint: this.hint };
   }
 }

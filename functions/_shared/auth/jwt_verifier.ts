@@ -6,7 +6,7 @@
  */
 
 import { errors, type JSONWebKeySet, type JWSHeaderParameters, type JWTPayload, jwtVerify } from "jose";
-import type { EnvReader } from "../crypto/keyring.ts";
+import type { EnvReader } from "../env/mod.ts";
 import { AuthConfigError, AuthError } from "./errors.ts";
 import { ASYMMETRIC_ALGORITHMS, createJwksResolver, parseJwksUrl, validateJwks } from "./_jwks.ts";
 import { TokenCache, type TokenCacheOptions } from "./token_cache.ts";

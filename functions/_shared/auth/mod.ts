@@ -88,4 +88,4 @@ export {
   type TokenCacheOptions,
 } from "./token_cache.ts";
 export { MAX_TOKEN_LENGTH } from "./_util.ts";
-export type { EnvReader } from "../crypto/keyring.ts";
+export type { EnvReader } from "../env/mod.ts";

@@ -4,14 +4,11 @@
  * @module
  */
 
+import type { EnvReader } from "../env/mod.ts";
 import { KeyConfigError, UnknownKeyError } from "./errors.ts";
 import { decodeKeyHex, encodeHex, importAesKey, isWellFormedKeyId, looksLikeKeyMaterial } from "./_util.ts";
 
-/** Anything with a `get(name)` that returns a string or `undefined`: `Deno.env`, a `Map`, … */
-export interface EnvReader {
-  /** Returns the variable's value, or `undefined` when it is not set. */
-  get(name: string): string | undefined;
-}
+export type { EnvReader };
 
 /** One key as an id and 64 hex digits (32 bytes), the shape {@linkcode generateKey} returns. */
 export interface KeyMaterial {

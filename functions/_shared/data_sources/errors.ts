@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/mod.ts";
 
 /**
  * Why a data source is unavailable (for logs and metrics; the response body never says):

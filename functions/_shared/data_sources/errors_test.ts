@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/postgrest_error.ts";
 import { DataSourceUnavailableError } from "./errors.ts";
 
 Deno.test("DataSourceUnavailableError answers 503 TR503 with Retry-After and a fixed body", async () => {

@@ -1,17 +1,27 @@
 /**
- * Data sources: the databases tenants' rows live in.
+ * Data sources: the databases tenants' rows live in, and the one door to them. This folder reads a data
+ * source's row, decrypts its credentials, caches it, and serves both kinds behind one breaker registry.
  *
  * - Credentials: {@linkcode sealCredentials} / {@linkcode openCredentials} (one sealed JSON document per
  *   row, bound to its row by associated data); {@linkcode DataSource} holds the opened credentials in a
  *   private field, so logs and JSON show a masked URL only.
  * - The registry: {@linkcode registerDataSource}, {@linkcode registerKeys}.
  * - Health: {@linkcode probeDataSource} (connect, `select 1`, `private.schema_version()`, latency).
- * - The gateway's pools: {@linkcode DataSourcePools}, one lazily created postgres.js pool per data
+ * - Where a secret is decrypted on the request path: {@linkcode DataSourceCache} reads a row from the
+ *   application database, opens its credentials once per sealed value and caches the {@linkcode DataSource}.
+ * - Serving: {@linkcode DataSourcePools.serve} answers a request from a data source of either kind: a
+ *   `postgres` one through its pool ({@linkcode DataSourcePools.run}), a `supabase` one by forwarding to
+ *   the project's Data API ({@linkcode forwardToSupabase}, a minted short-lived JWT).
+ * - The pools: {@linkcode DataSourcePools}, one lazily created postgres.js pool per data
  *   source (max from `pool_max`, idle timeout 30 s, max lifetime 30 min ± 10 %, LRU cap 50 pools,
  *   global budget 200 connections, `prepare: false` on port 6543), each behind a
  *   {@linkcode CircuitBreaker} (opens after 3 consecutive connection failures for 5 s, doubling to
  *   30 s; half-open trial). An unavailable data source throws {@linkcode DataSourceUnavailableError}
- *   (TR503, 503 with `Retry-After`) for its tenants only.
+ *   (TR503, 503 with `Retry-After`) for its tenants only. `supabase` data sources have their breaker in
+ *   the same registry.
+ *
+ * Layer 3: may import `errors`, `http`, `crypto`, `postgres_js` (and nothing above); `tenancy`, the
+ * control plane, the move engine and the gateway build on it.
  *
  * @module
  */
@@ -34,6 +44,7 @@ export {
   DEFAULT_MAX_COOL_DOWN_MS,
   DEFAULT_TRIAL_TIMEOUT_MS,
 } from "./circuit_breaker.ts";
+export { DataSourceCache, type DataSourceCacheOptions } from "./data_source_cache.ts";
 export {
   DataSource,
   type DataSourceOptions,
@@ -46,7 +57,7 @@ export {
   type DataSourceUnavailableReason,
   PoolBusyError,
 } from "./errors.ts";
-export { isConnectionFailure } from "./_connection_errors.ts";
+export { isConnectionFailure } from "../postgres_js/mod.ts";
 export {
   type BreakerInfo,
   type CloseAllOptions,
@@ -63,7 +74,19 @@ export {
   DEFAULT_PROBE_INTERVAL_MS,
   type PoolInfo,
   type RunContext,
+  type RunWithPool,
+  type ServeOptions,
 } from "./pools.ts";
+export {
+  DEFAULT_FORWARD_TIMEOUT_MS,
+  FORWARD_TOKEN_TTL_SECONDS,
+  FORWARDED_REQUEST_HEADERS,
+  forwardToSupabase,
+  type ForwardToSupabaseOptions,
+  PASSED_RESPONSE_HEADERS,
+} from "./forward_supabase.ts";
+export { LoadingCache, type LoadingCacheOptions, type LoadingCacheStats } from "./loading_cache.ts";
+export type { RequestClaims } from "./request_claims.ts";
 export { DEFAULT_PROBE_TIMEOUT_MS, probeDataSource, type ProbeOptions, type ProbeResult } from "./probe.ts";
 export {
   displayFields,

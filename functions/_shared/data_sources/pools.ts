@@ -1,19 +1,23 @@
 /**
- * The gateway's connection pools: one lazily created postgres.js pool per data source, bounded per
- * process, each behind its own circuit breaker.
+ * The gateway's one door to data sources: one lazily created postgres.js pool per `postgres` data source,
+ * bounded per process, and forwarding for `supabase` ones, each data source behind its own circuit breaker
+ * of one registry.
  *
  * @module
  */
 import postgres from "postgres";
-import { describeConnectionError, isConnectionFailure } from "./_connection_errors.ts";
+import { describeConnectionError, isConnectionFailure } from "../postgres_js/mod.ts";
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
   type CircuitPermit,
   type CircuitState,
 } from "./circuit_breaker.ts";
+import type { ServerTiming } from "../http/mod.ts";
 import type { DataSource } from "./data_source.ts";
 import { DataSourceUnavailableError, PoolBusyError } from "./errors.ts";
+import { forwardToSupabase } from "./forward_supabase.ts";
+import type { RequestClaims } from "./request_claims.ts";
 import { probeDataSource } from "./probe.ts";
 import { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
 
@@ -94,6 +98,28 @@ export interface PoolInfo {
   idleTimeoutSeconds: number;
   /** Requests running on the pool now. */
   running: number;
+}
+
+/** Runs `fn` with a `postgres` data source's pool, as {@linkcode DataSourcePools.run} does. */
+export type RunWithPool = <T>(fn: (sql: postgres.Sql, context: RunContext) => Promise<T>) => Promise<T>;
+
+/** Options of {@linkcode DataSourcePools.serve}. */
+export interface ServeOptions {
+  /** The client's request: a `supabase` data source gets it forwarded. */
+  request: Request;
+  /** The path inside the function, percent-encoded as in the URL: `/rest/v1/contacts`. */
+  path: string;
+  /** The claims the data source's RLS reads. */
+  claims: RequestClaims;
+  /** Records the stages for `Server-Timing`. */
+  timing: ServerTiming;
+  /**
+   * How a `postgres` data source answers: given `run`, which lends the data source's pool behind its
+   * breaker, the caller parses, plans and executes the request.
+   */
+  postgres: (run: RunWithPool) => Promise<Response>;
+  /** Where forwarding failures are logged (never a URL or key); default `console.error`. */
+  log?: ((line: string) => void) | undefined;
 }
 
 /** One breaker as {@linkcode DataSourcePools.stats} shows it. */
@@ -323,6 +349,29 @@ export class DataSourcePools {
     } finally {
       if (--entry.running === 0 && entry.retired) this.#end(entry);
     }
+  }
+
+  /**
+   * Serves a request from a data source of either kind, so a caller never branches on the kind: a
+   * `postgres` data source through `options.postgres` with its pool ({@linkcode DataSourcePools.run}), a
+   * `supabase` one by forwarding the request to the project's Data API with a token minted from
+   * `options.claims`. Both go through the data source's breaker of this one registry.
+   *
+   * @throws {DataSourceUnavailableError} when the data source is down, disabled or its breaker open.
+   */
+  async serve(dataSource: DataSource, options: ServeOptions): Promise<Response> {
+    if (dataSource.kind !== "supabase") {
+      return await options.postgres((fn) => this.run(dataSource, fn));
+    }
+    if (this.#closed) throw new Error("Cannot forward a request: the data-source pools are closed");
+    return await forwardToSupabase(options.request, {
+      dataSource,
+      claims: options.claims,
+      path: options.path,
+      timing: options.timing,
+      breaker: this.#breaker(dataSource),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
   }
 
   /**

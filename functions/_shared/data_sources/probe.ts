@@ -6,7 +6,7 @@
  * @module
  */
 import postgres from "postgres";
-import { describeConnectionError } from "./_connection_errors.ts";
+import { describeConnectionError } from "../postgres_js/mod.ts";
 import type { DataSourceCredentials } from "./credentials.ts";
 
 /** The default time a probe may take, in milliseconds: 5 seconds. */

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { AuthError } from "../auth/mod.ts";
-import { PostgrestError } from "../postgrest/mod.ts";
+import { PostgrestError } from "../errors/mod.ts";
 
 /** Options of {@linkcode errorResponse}. */
 export interface ErrorResponseOptions {
@@ -18,11 +17,8 @@ export interface ErrorResponseOptions {
 export function errorResponse(error: unknown, options: ErrorResponseOptions): Response {
   let response: Response;
   if (error instanceof PostgrestError) {
+    // The one error type: the stages', tenancy's, data sources' and auth's errors render themselves.
     response = error.toResponse();
-  } else if (error instanceof AuthError) {
-    const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
-    if (error.wwwAuthenticate) headers.set("www-authenticate", error.wwwAuthenticate);
-    response = new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
   } else {
     // The message of an unforeseen error may quote SQL or a secret: log where it happened, not what it says.
     const frames = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";

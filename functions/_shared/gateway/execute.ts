@@ -12,9 +12,10 @@
 import type postgres from "postgres";
 import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
-import { writeFenceKey } from "../tenancy/write_fence.ts";
-import { releaseReserved } from "../db/release_reserved.ts";
-import { PreparedStatements } from "./prepared_statements.ts";
+import { writeFenceKey } from "../tenancy/mod.ts";
+import { releaseReserved } from "../postgres_js/mod.ts";
+import { PreparedStatements } from "./_prepared_statements.ts";
+import type { RequestClaims } from "../data_sources/mod.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
 export interface BoundStatement {
@@ -22,15 +23,7 @@ export interface BoundStatement {
   params: readonly (string | number | boolean | null)[];
 }
 
-/** The claims the gateway sets for the tenant database's RLS (`request.jwt.claims`). */
-export interface RequestClaims {
-  sub: string;
-  role: "authenticated";
-  email?: string;
-  aud?: string | string[];
-  tenant_id: string;
-  tenant_role: "owner" | "admin" | "member" | "viewer";
-}
+export type { RequestClaims };
 
 /** Options of {@linkcode executeStatement}. */
 export interface ExecuteOptions {

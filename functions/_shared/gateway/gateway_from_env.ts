@@ -12,7 +12,7 @@ import { Keyring } from "../crypto/mod.ts";
 import { DataSourcePools } from "../data_sources/mod.ts";
 import { PostgrestError } from "../postgrest/mod.ts";
 import { TenantDirectory } from "../tenancy/mod.ts";
-import { CatalogCache } from "./catalog_cache.ts";
+import { CatalogCache } from "../catalog/mod.ts";
 import { createGatewayHandler } from "./handler.ts";
 
 /** Options of {@linkcode createGatewayHandlerFromEnv}. */

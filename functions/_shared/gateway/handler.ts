@@ -10,10 +10,9 @@ import type { DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
 import type { TenantDirectory, TenantResolution } from "../tenancy/mod.ts";
-import type { CatalogCache } from "./catalog_cache.ts";
+import type { CatalogCache } from "../catalog/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
-import { forwardToSupabase } from "./forward_supabase.ts";
 import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
@@ -64,26 +63,27 @@ export function createGatewayHandler(
     }
     // A supabase data source parses the request itself: forward it unread (the body is still unconsumed).
     const claims = requestClaims(user, resolution);
-    if (resolution.dataSource.kind === "supabase") {
-      return await forwardToSupabase(request, {
-        dataSource: resolution.dataSource,
-        claims,
-        path,
-        timing,
-        log,
-      });
-    }
-    const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
-    return await options.pools.run(resolution.dataSource, (sql, { unavailable }) =>
-      runPostgrest(sql, {
-        unavailable,
-        request: apiRequest,
-        claims,
-        catalogs: options.catalogs,
-        catalogKey: resolution.dataSource.id,
-        timing,
-        ...settings,
-      }));
+    return await options.pools.serve(resolution.dataSource, {
+      request,
+      path,
+      claims,
+      timing,
+      log,
+      postgres: async (run) => {
+        const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
+        return await run((sql, { unavailable }) =>
+          runPostgrest(sql, {
+            unavailable,
+            request: apiRequest,
+            claims,
+            catalogs: options.catalogs,
+            catalogKey: resolution.dataSource.id,
+            timing,
+            ...settings,
+          })
+        );
+      },
+    });
   }
 
   return async function handleGatewayRequest(request: Request): Promise<Response> {

@@ -1,14 +1,14 @@
 /**
  * The PostgREST pipeline on one tenant database: plan against the cached catalog snapshot → sql →
  * execute as the request's user → respond. Shared by the gateway and by the direct PostgREST-compatible
- * endpoint (`postgrest_handler.ts`) that `supabase` data sources are tested against.
+ * endpoint (`tests/stand_ins/postgrest_handler.ts`) that `supabase` data sources are tested against.
  *
  * @module
  */
 import type postgres from "postgres";
 import type { ServerTiming } from "../http/mod.ts";
 import { type ApiRequest, buildQuery, planRequest } from "../postgrest/mod.ts";
-import type { CatalogCache } from "./catalog_cache.ts";
+import type { CatalogCache } from "../catalog/mod.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
 import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
 

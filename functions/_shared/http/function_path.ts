@@ -1,3 +1,6 @@
+/** The path prefix PostgREST (the Data API) is served under, as supabase-js calls it: `/rest/v1`. */
+export const API_PREFIX = "/rest/v1";
+
 /**
  * The path of a request inside one function, whichever way the function is reached: Supabase's edge
  * runtime hands a function `/<name>/…`, a direct call may carry `/functions/v1/<name>/…`.

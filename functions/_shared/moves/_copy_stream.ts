@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import type postgres from "postgres";
-import { copyInto } from "../db/copy_into.ts";
+import { copyInto } from "../postgres_js/mod.ts";
 
 /** Bytes gathered before they are written to the target: fewer, larger CopyData messages. */
 const CHUNK_BYTES = 256 * 1024;
@@ -18,7 +18,7 @@ const NEWLINE = 0x0a;
  * - the source connection can be left with a paused socket when the COPY ends under backpressure
  *   (porsager/postgres#499, fix pending in #1016), so it gets a connection of its own, never reused;
  * - the writable never settles when the server rejects a COPY after the last chunk (porsager/postgres#1173):
- *   `copyInto` (`../db/copy_into.ts`) races the query's own rejection against the pipeline.
+ *   `copyInto` (`../postgres_js/copy_into.ts`) races the query's own rejection against the pipeline.
  */
 export async function streamCopy(
   client: () => postgres.Sql,

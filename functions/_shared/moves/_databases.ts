@@ -1,12 +1,12 @@
 // Internal: connecting to a move's source and target databases, and what each one holds.
 import postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
-import { describeConnectionError } from "../data_sources/_connection_errors.ts";
-import { openCredentials } from "../data_sources/credentials.ts";
-import { isTransactionModeUrl } from "../data_sources/transaction_mode.ts";
-import type { Catalog } from "../postgrest/catalog.ts";
-import { loadCatalog } from "../postgrest/load_catalog.ts";
-import { readSchemaVersion } from "../provision/schema_version.ts";
+import { describeConnectionError } from "../postgres_js/mod.ts";
+import { openCredentials } from "../data_sources/mod.ts";
+import { isTransactionModeUrl } from "../data_sources/mod.ts";
+import type { Catalog } from "../catalog/mod.ts";
+import { loadCatalog } from "../catalog/mod.ts";
+import { readSchemaVersion } from "../provision/mod.ts";
 import { CANONICAL_SETTINGS } from "./_sql.ts";
 import type { DataSourceRow } from "./_store.ts";
 import { MoveError } from "./errors.ts";

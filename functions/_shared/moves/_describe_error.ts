@@ -1,6 +1,6 @@
 // Internal: what a failed move records as its error: for the operator, never SQL text, a connection
 // string or a secret.
-import { describeConnectionError, isConnectionFailure } from "../data_sources/_connection_errors.ts";
+import { describeConnectionError, isConnectionFailure } from "../postgres_js/mod.ts";
 import { MoveError } from "./errors.ts";
 
 /** A one-line reason for `tenant_moves.error`. */

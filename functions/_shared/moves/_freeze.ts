@@ -1,7 +1,7 @@
 // Internal: the write freeze of one tenant, and the fence that makes sure no write of it runs meanwhile.
 import type postgres from "postgres";
 import { sleep } from "./_concurrency.ts";
-import { writeFenceKey } from "../tenancy/write_fence.ts";
+import { writeFenceKey } from "../tenancy/mod.ts";
 import { type Claims, setWritesFrozen, withActor } from "./_store.ts";
 
 /** Options of {@linkcode freezeWrites}. */

@@ -4,6 +4,7 @@
 // only values that ever reach them are read from the databases themselves (the tenant's uuid, primary keys
 // the engine paged by, bucket numbers, timestamps), never request or command-line text; the one function
 // that writes a literal is loudly named.
+import { quoteIdentifier } from "../postgrest/sql/mod.ts";
 import type { MoveTable } from "./plan_tables.ts";
 
 /** Buckets the checksums are grouped in (12 bits of md5 of the primary key). */
@@ -25,10 +26,9 @@ export const CANONICAL_SETTINGS: Readonly<Record<string, string>> = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TYPE_NAME = /^[a-z_][a-z0-9_ ]*(\[\])?$/;
 
-/** A quoted identifier: `"contacts"`. */
+/** A quoted identifier: `"contacts"` (the sql stage's one quoter, with its 63-byte limit). */
 export function ident(name: string): string {
-  if (name === "" || name.includes("\0")) throw new TypeError("Cannot quote identifier: empty or NUL");
-  return `"${name.replaceAll('"', '""')}"`;
+  return quoteIdentifier(name);
 }
 
 /** The table's quoted, qualified name: `"public"."contacts"`. */

@@ -2,7 +2,7 @@
 // public.tenant_move_tables, public.tenants' routing and freeze). Every write runs in a transaction that
 // carries the actor's claims, so the audit log records who moved, froze, switched or purged.
 import postgres from "postgres";
-import { withClaims } from "../admin/with_claims.ts";
+import { withClaims } from "../control_plane/mod.ts";
 import { MoveError } from "./errors.ts";
 
 /** `tenant_moves.status`. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Catalog } from "../postgrest/catalog.ts";
+import type { Catalog } from "../catalog/mod.ts";
 import { MoveError } from "./errors.ts";
 import type { MoveTable } from "./plan_tables.ts";
 

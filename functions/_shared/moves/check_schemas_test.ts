@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { Catalog } from "../postgrest/catalog.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { checkSchemas } from "./check_schemas.ts";
 import { MoveError } from "./errors.ts";
 import { planTables } from "./plan_tables.ts";
 
 const CATALOG = JSON.parse(
-  await Deno.readTextFile(new URL("../postgrest/testdata/catalog.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../catalog/testdata/catalog.json", import.meta.url)),
 ) as Catalog;
 const TABLES = planTables(CATALOG);
 

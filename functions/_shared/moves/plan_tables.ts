@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Catalog, CatalogTable } from "../postgrest/catalog.ts";
+import type { Catalog, CatalogTable } from "../catalog/mod.ts";
 import { MoveError } from "./errors.ts";
 
 /** One table of a move plan. */

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { Catalog, CatalogColumn, CatalogTable } from "../postgrest/catalog.ts";
+import type { Catalog, CatalogColumn, CatalogTable } from "../catalog/catalog.ts";
 import { MoveError } from "./errors.ts";
 import { planTables } from "./plan_tables.ts";
 
 const TENANT_CATALOG = JSON.parse(
-  await Deno.readTextFile(new URL("../postgrest/testdata/catalog.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../catalog/testdata/catalog.json", import.meta.url)),
 ) as Catalog;
 
 function column(name: string, extra: Partial<CatalogColumn> = {}): CatalogColumn {

@@ -5,13 +5,16 @@
  * @module
  */
 import postgres from "postgres";
-import type { EnvReader, Keyring } from "../crypto/mod.ts";
-import { openCredentials } from "../data_sources/credentials.ts";
-import { DataSource, type DataSourceStatus } from "../data_sources/data_source.ts";
-import { DataSourceUnavailableError } from "../data_sources/errors.ts";
-import { isTransactionModeUrl } from "../data_sources/transaction_mode.ts";
+import type { Keyring } from "../crypto/mod.ts";
+import type { EnvReader } from "../env/mod.ts";
+import {
+  type DataSource,
+  DataSourceCache,
+  isTransactionModeUrl,
+  LoadingCache,
+  type LoadingCacheStats,
+} from "../data_sources/mod.ts";
 import { type ConfigChange, ConfigListener, type ConfigListenerStats } from "./_config_listener.ts";
-import { LoadingCache, type LoadingCacheStats } from "./_loading_cache.ts";
 import { TenantAccessError, TenantDirectoryUnavailableError } from "./errors.ts";
 
 /** The default time a cached entry is served without a NOTIFY, in milliseconds: 30 seconds. */
@@ -109,29 +112,6 @@ export interface TenantDirectoryStats {
   listener: ConfigListenerStats | null;
 }
 
-type DataSourceEntry =
-  | { ok: true; dataSource: DataSource }
-  | { ok: false; dataSourceId: string | null; reason: "credentials" | "missing" };
-
-interface Opened {
-  keyId: string;
-  nonce: Uint8Array;
-  ciphertext: Uint8Array;
-  credentials: Awaited<ReturnType<typeof openCredentials>> | null;
-}
-
-interface DataSourceRow {
-  id: string;
-  name: string;
-  kind: string;
-  is_default: boolean;
-  status: DataSourceStatus;
-  pool_max: number;
-  secret_ciphertext: Uint8Array;
-  secret_nonce: Uint8Array;
-  secret_key_id: string;
-}
-
 interface MembershipRow {
   id: string;
   slug: string;
@@ -142,9 +122,6 @@ interface MembershipRow {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DEFAULT_KEY = "default";
-/** Seconds a client waits when its data source's credentials are broken: an operator has to act. */
-const BROKEN_RETRY_AFTER_SECONDS = 30;
 
 /**
  * Reads tenants, memberships and data sources from the application database through a small service
@@ -152,8 +129,9 @@ const BROKEN_RETRY_AFTER_SECONDS = 30;
  *
  * - **memberships per user**, each with its tenant's id, slug, status and data source (one query per
  *   user: the tenant fields are cached inside the membership entries);
- * - **data sources** by id (and the default one), with their credentials decrypted once per data source
- *   and credentials version (`<key id>:<nonce>`), kept only in memory and never logged.
+ * - **data sources** by id (and the default one), read, decrypted and cached by `DataSourceCache` of
+ *   `../data_sources/` (credentials opened once per data source and credentials version, kept only in
+ *   memory and never logged).
  *
  * Entries are dropped at once when the application database's triggers NOTIFY `tenant_router_config`
  * (a membership: that user; a tenant: every user who belongs to it; a data source: that one and the
@@ -175,12 +153,8 @@ const BROKEN_RETRY_AFTER_SECONDS = 30;
  */
 export class TenantDirectory {
   #sql: postgres.Sql;
-  #keyring: Keyring;
   #memberships: LoadingCache<string, readonly Membership[]>;
-  #dataSources: LoadingCache<string, DataSourceEntry>;
-  #opened = new Map<string, Opened>();
-  #maxDataSources: number;
-  #decryptions = 0;
+  #dataSources: DataSourceCache;
   #listener: ConfigListener | null;
   #onDataSourceChange: (dataSourceId: string | null) => void;
   #log: (message: string) => void;
@@ -193,8 +167,6 @@ export class TenantDirectory {
    */
   constructor(options: TenantDirectoryOptions) {
     const ttlMs = options.ttlMs ?? DEFAULT_DIRECTORY_TTL_MS;
-    this.#maxDataSources = options.maxDataSources ?? 1_000;
-    this.#keyring = options.keyring;
     this.#log = options.log ?? console.warn;
     this.#onDataSourceChange = options.onDataSourceChange ?? (() => {});
     const transactionMode = isTransactionModeUrl(options.databaseUrl);
@@ -233,11 +205,15 @@ export class TenantDirectory {
       now: options.now,
       canStore,
     });
-    this.#dataSources = new LoadingCache({
+    this.#dataSources = new DataSourceCache({
+      sql: this.#sql,
+      keyring: options.keyring,
+      query: (run) => this.#query(run),
       ttlMs,
-      maxEntries: this.#maxDataSources,
+      maxEntries: options.maxDataSources ?? 1_000,
       now: options.now,
       canStore,
+      log: this.#log,
     });
   }
 
@@ -311,26 +287,7 @@ export class TenantDirectory {
    */
   async dataSource(dataSourceId: string | null): Promise<DataSource> {
     this.#start();
-    const key = dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase();
-    if (key !== DEFAULT_KEY && !UUID.test(key)) {
-      throw new DataSourceUnavailableError({ dataSourceId: null, reason: "missing" });
-    }
-    const entry = await this.#dataSources.get(key, (k) => this.#loadDataSource(k));
-    if (!entry.ok) {
-      throw new DataSourceUnavailableError({
-        dataSourceId: entry.dataSourceId,
-        reason: entry.reason,
-        retryAfterSeconds: BROKEN_RETRY_AFTER_SECONDS,
-      });
-    }
-    if (entry.dataSource.status === "disabled") {
-      throw new DataSourceUnavailableError({
-        dataSourceId: entry.dataSource.id,
-        reason: "disabled",
-        retryAfterSeconds: BROKEN_RETRY_AFTER_SECONDS,
-      });
-    }
-    return entry.dataSource;
+    return await this.#dataSources.get(dataSourceId);
   }
 
   /** Drops every cached entry (decrypted credentials stay: they are keyed by their ciphertext). */
@@ -343,7 +300,7 @@ export class TenantDirectory {
     return {
       memberships: this.#memberships.stats(),
       dataSources: this.#dataSources.stats(),
-      decryptions: this.#decryptions,
+      decryptions: this.#dataSources.decryptions,
       listener: this.#listener?.stats() ?? null,
     };
   }
@@ -397,75 +354,6 @@ export class TenantDirectory {
     ));
   }
 
-  async #loadDataSource(key: string): Promise<DataSourceEntry> {
-    const rows = await this.#query(() =>
-      key === DEFAULT_KEY
-        ? this.#sql<DataSourceRow[]>`
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
-          from private.data_sources
-          where is_default`
-        : this.#sql<DataSourceRow[]>`
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
-          from private.data_sources
-          where id = ${key}`
-    );
-    const row = rows[0];
-    if (row === undefined) {
-      return { ok: false, dataSourceId: key === DEFAULT_KEY ? null : key, reason: "missing" };
-    }
-    const credentials = await this.#open(row);
-    if (credentials === null) return { ok: false, dataSourceId: row.id, reason: "credentials" };
-    return {
-      ok: true,
-      dataSource: new DataSource({
-        id: row.id,
-        name: row.name,
-        status: row.status,
-        isDefault: row.is_default,
-        poolMax: row.pool_max,
-        version: `${row.secret_key_id}:${toHex(row.secret_nonce)}`,
-        credentials,
-      }),
-    };
-  }
-
-  /** Decrypts a row's credentials, once per sealed value; `null` when they do not open. */
-  async #open(row: DataSourceRow): Promise<Opened["credentials"]> {
-    const known = this.#opened.get(row.id);
-    if (
-      known !== undefined && known.keyId === row.secret_key_id && equalBytes(known.nonce, row.secret_nonce) &&
-      equalBytes(known.ciphertext, row.secret_ciphertext)
-    ) {
-      return known.credentials;
-    }
-    this.#decryptions++;
-    let credentials: Opened["credentials"];
-    try {
-      credentials = await openCredentials(this.#keyring, row);
-    } catch (error) {
-      // The name only (DecryptionError, UnknownKeyError, ZodError, SyntaxError): messages of the last two
-      // could quote parts of the plaintext.
-      const name = error instanceof Error ? error.name : "error";
-      this.#log(
-        `Cannot open the credentials of data source ${row.id} (${name}): its tenants get 503 until they are replaced`,
-      );
-      credentials = null;
-    }
-    this.#opened.delete(row.id);
-    this.#opened.set(row.id, {
-      keyId: row.secret_key_id,
-      nonce: new Uint8Array(row.secret_nonce),
-      ciphertext: new Uint8Array(row.secret_ciphertext),
-      credentials,
-    });
-    while (this.#opened.size > this.#maxDataSources) {
-      const oldest = this.#opened.keys().next();
-      if (oldest.done) break;
-      this.#opened.delete(oldest.value);
-    }
-    return credentials;
-  }
-
   #apply(change: ConfigChange | null): void {
     if (change === null) return this.#flush(true);
     switch (`${change.schema}.${change.table}`) {
@@ -480,13 +368,7 @@ export class TenantDirectory {
         return;
       }
       case "private.data_sources":
-        if (change.id === undefined) {
-          this.#dataSources.clear();
-        } else {
-          this.#dataSources.delete(change.id);
-          this.#dataSources.delete(DEFAULT_KEY); // is_default may have moved
-          if (change.op === "delete") this.#opened.delete(change.id);
-        }
+        this.#dataSources.invalidate(change.id, { deleted: change.op === "delete" });
         this.#onDataSourceChange(change.id ?? null);
         return;
       default:
@@ -516,14 +398,4 @@ function choose(memberships: readonly Membership[], request: ResolveTenantReques
   const claimed = memberships.find((m) => m.tenant.id === claim);
   if (claimed !== undefined) return claimed;
   throw new TenantAccessError("tenant_required");
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

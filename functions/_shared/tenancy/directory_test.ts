@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKey, Keyring } from "../crypto/mod.ts";
 import { DataSourceUnavailableError } from "../data_sources/errors.ts";
 import { closedPort, testDatabases } from "../data_sources/testdata/helpers.ts";
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/postgrest_error.ts";
 import { TenantDirectory, type TenantDirectoryOptions, type TenantResolution } from "./directory.ts";
 import { TENANT_SUSPENDED_MESSAGE, TenantAccessError, TenantDirectoryUnavailableError } from "./errors.ts";
 import { Fixtures, TcpProxy, TENANTS, USERS, waitFor } from "./testdata/helpers.ts";

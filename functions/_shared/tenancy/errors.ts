@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/mod.ts";
 
 /**
  * Why a request gets no tenant:

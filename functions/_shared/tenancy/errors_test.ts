@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PostgrestError } from "../postgrest/errors.ts";
+import { PostgrestError } from "../errors/postgrest_error.ts";
 import {
   DIRECTORY_UNAVAILABLE_MESSAGE,
   TENANT_SUSPENDED_MESSAGE,

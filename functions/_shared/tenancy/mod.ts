@@ -1,9 +1,9 @@
 /**
  * Tenancy: which tenant a request is for, the caller's role in it, and where the tenant's rows live.
  *
- * - {@linkcode TenantDirectory}: reads tenants, memberships and data sources from the application
- *   database (`SUPABASE_DB_URL`), decrypts each data source's credentials once per version, and caches
- *   memberships per user and data sources by id for 30 s, dropped at once by LISTEN/NOTIFY on
+ * - {@linkcode TenantDirectory}: reads tenants and memberships from the application database
+ *   (`SUPABASE_DB_URL`) and asks `../data_sources/` (its `DataSourceCache`, which decrypts) for the
+ *   tenant's data source; caches memberships per user (and data sources by id) for 30 s, dropped at once by LISTEN/NOTIFY on
  *   `tenant_router_config`. {@linkcode TenantDirectory.resolveTenant} applies the rule of
  *   ARCHITECTURE.md: `x-tenant-id` among the user's memberships; else the one membership; else the
  *   token's `tenant_id` claim; else 400.
@@ -34,6 +34,8 @@
  * });
  * const rows = await pools.run(dataSource, (sql) => sql.begin(async (tx) => …));
  * ```
+ *
+ * Layer 3, above `data_sources`: may import `errors`, `http`, `crypto`, `postgres_js` and `data_sources`.
  *
  * @module
  */

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCommand } from "citty";
-import { checkTenants } from "../../../functions/_shared/admin/mod.ts";
+import { checkTenants } from "../../../functions/_shared/control_plane/mod.ts";
 import { latestVersion, loadMigrations } from "../../../functions/_shared/provision/mod.ts";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";

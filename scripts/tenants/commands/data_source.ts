@@ -6,7 +6,7 @@
 import { defineCommand } from "citty";
 import { dataSourceAddCommand } from "./data_source_add.ts";
 import { dataSourceListCommand } from "./data_source_list.ts";
-import { dataSourceTestCommand } from "./data_source_test.ts";
+import { dataSourceTestCommand } from "./data_source_probe.ts";
 
 /** The `data-source` command group. */
 export const dataSourceCommand = defineCommand({

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCommand } from "citty";
-import { findDataSource } from "../../../functions/_shared/admin/mod.ts";
+import { findDataSource } from "../../../functions/_shared/control_plane/mod.ts";
 import { seal } from "../../../functions/_shared/crypto/mod.ts";
 import { CREDENTIALS_CONTEXT } from "../../../functions/_shared/data_sources/mod.ts";
 import { DB_URL_ARG } from "../args.ts";

@@ -5,7 +5,7 @@
  */
 import { defineCommand } from "citty";
 import postgres from "postgres";
-import { withClaims } from "../../../functions/_shared/admin/mod.ts";
+import { withClaims } from "../../../functions/_shared/control_plane/mod.ts";
 import { LEGACY_KEY_VARIABLE } from "../../../functions/_shared/crypto/mod.ts";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";

@@ -11,7 +11,7 @@ import {
   openDataSource,
   provisionDataSource,
   testDataSource,
-} from "../../../functions/_shared/admin/mod.ts";
+} from "../../../functions/_shared/control_plane/mod.ts";
 import { latestVersion, loadMigrations } from "../../../functions/_shared/provision/mod.ts";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCommand } from "citty";
-import { assignDataSource, schemas, withClaims } from "../../../functions/_shared/admin/mod.ts";
+import { assignDataSource, schemas, withClaims } from "../../../functions/_shared/control_plane/mod.ts";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { withContext } from "../context.ts";
 import { printJson } from "../output.ts";

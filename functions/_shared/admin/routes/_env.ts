@@ -3,7 +3,7 @@ import type postgres from "postgres";
 import type { Keyring } from "../../crypto/mod.ts";
 import type { Migration } from "../../provision/mod.ts";
 import type { Caller } from "../caller.ts";
-import type { ProbeFunction } from "../operations/test_data_source.ts";
+import type { ProbeFunction } from "../../control_plane/mod.ts";
 
 /** Hono's environment: the verified caller, set by the authentication middleware. */
 export interface AdminEnv {

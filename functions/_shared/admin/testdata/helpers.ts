@@ -8,7 +8,7 @@ import { JwtVerifier } from "../../auth/mod.ts";
 import { Keyring } from "../../crypto/mod.ts";
 import { applyMigrations, loadMigrations } from "../../provision/mod.ts";
 import { createAdminHandler } from "../app.ts";
-import type { ProbeFunction } from "../operations/test_data_source.ts";
+import type { ProbeFunction } from "../../control_plane/test_data_source.ts";
 
 /** Supabase's well-known local JWT secret. */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";

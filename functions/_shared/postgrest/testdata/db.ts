@@ -1,6 +1,6 @@
 // Helpers for the tests that run planned SQL against the local tenant databases.
 import postgres from "postgres";
-import type { SqlQuery } from "../sql_query.ts";
+import type { SqlQuery } from "../sql/sql_query.ts";
 
 /** The tenants of the shared database (seed ids). */
 export const GLOBEX = "a0000000-0000-4000-8000-000000000002";

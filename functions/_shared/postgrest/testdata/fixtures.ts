@@ -1,14 +1,14 @@
 // Fixtures of the plan and sql tests: the catalog snapshot, and requests parsed as the gateway parses them.
-import type { Catalog } from "../catalog.ts";
-import { parseRequest } from "../parse_request.ts";
-import type { Plan } from "../plan.ts";
-import { planRequest, type PlanRequestOptions } from "../plan_request.ts";
-import type { ApiRequest } from "../request.ts";
-import { buildQuery, type SqlQuery } from "../sql_query.ts";
+import type { Catalog } from "../../catalog/catalog.ts";
+import { parseRequest } from "../parse/parse_request.ts";
+import type { Plan } from "../plan/plan.ts";
+import { planRequest, type PlanRequestOptions } from "../plan/plan_request.ts";
+import type { ApiRequest } from "../parse/request.ts";
+import { buildQuery, type SqlQuery } from "../sql/sql_query.ts";
 
 /** The catalog snapshot of the tenant schema. */
 export const catalog: Catalog = JSON.parse(
-  await Deno.readTextFile(new URL("./catalog.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../../catalog/testdata/catalog.json", import.meta.url)),
 );
 
 /** Options of {@linkcode apiRequest}. */

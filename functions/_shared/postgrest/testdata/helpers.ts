@@ -8,7 +8,7 @@ import type {
   SelectField,
   SelectItem,
   SimpleOperator,
-} from "../request.ts";
+} from "../parse/request.ts";
 
 /** A field: `field("address", key("->>", "city"))`. */
 export function field(name: string, ...jsonPath: JsonPathStep[]): Field {

@@ -2,7 +2,7 @@
 // embeds), a junction table (many-to-many), a one-to-one table, a generated column, an identity column and
 // awkward names. SYNTHETIC_DDL creates it; SYNTHETIC_CATALOG is its snapshot (a test checks it against
 // loadCatalog on the DDL).
-import type { Catalog, CatalogColumn } from "../catalog.ts";
+import type { Catalog, CatalogColumn } from "../../catalog/catalog.ts";
 
 /** The schema the synthetic tables live in. */
 export const SYNTHETIC_SCHEMA = "pgrst_synthetic";

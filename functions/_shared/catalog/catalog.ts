@@ -1,0 +1,168 @@
+/**
+ * The catalog snapshot the planner checks requests against: PostgREST's schema cache, reduced to what the
+ * gateway plans with. Plain JSON-serialisable data, so it can be cached, compared and saved to `testdata/`;
+ * {@linkcode loadCatalog} reads it from `pg_catalog`, everything else here is pure.
+ *
+ * @module
+ */
+
+/** One column of a table or view. */
+export interface CatalogColumn {
+  /** The column name. */
+  readonly name: string;
+  /** `format_type(atttypid, atttypmod)`: `numeric(16,2)`, `text[]`, `timestamp with time zone`. */
+  readonly type: string;
+  /**
+   * `format_type(atttypid, null)`: the type without its modifier (`numeric`), the type filter values are
+   * cast to, so `amount=gt.10.005` is not rounded to the column's scale before comparing. `character(n)`
+   * and `bit(n)` become `bpchar` and `varbit` (a bare `character` would mean `character(1)` and truncate).
+   */
+  readonly valueType: string;
+  /** Whether the column accepts `null` (no `NOT NULL`). */
+  readonly nullable: boolean;
+  /** Whether an insert that omits the column gets a value: a default, an identity or a generated column. */
+  readonly hasDefault: boolean;
+  /**
+   * The default expression, `pg_get_expr(adbin, adrelid)` read with an empty `search_path` (so every name is
+   * qualified): `gen_random_uuid()`, `private.request_tenant_id()`. `null` for none and for generated
+   * columns. Only `Prefer: missing=default` uses it, inlined as PostgREST does (catalog text, never
+   * request input).
+   */
+  readonly default: string | null;
+  /** A stored generated column (`generated always as (…) stored`): never written. */
+  readonly generated: boolean;
+  /** `always` / `by default` for identity columns, else `null`. */
+  readonly identity: "always" | "by_default" | null;
+  /** Whether the column is part of the primary key. */
+  readonly primaryKey: boolean;
+}
+
+/** A unique key: the primary key, a unique constraint, or a unique index without predicate or expression. */
+export interface CatalogUniqueKey {
+  /** The constraint or index name. */
+  readonly name: string;
+  /** The columns, in key order. */
+  readonly columns: readonly string[];
+}
+
+/** A foreign key of a table, to a table or view of the same schema. */
+export interface CatalogForeignKey {
+  /** The constraint name: hints use it (`venues!events_venue_id_fkey`). */
+  readonly name: string;
+  /** The referencing columns of this table, in constraint order (composite keys have several). */
+  readonly columns: readonly string[];
+  /** The referenced table. */
+  readonly referencedTable: string;
+  /** The referenced columns, pairwise with `columns`. */
+  readonly referencedColumns: readonly string[];
+}
+
+/** A table, view, materialized view, foreign table or partitioned table. */
+export interface CatalogTable {
+  /** The relation name. */
+  readonly name: string;
+  /** What kind of relation it is. */
+  readonly kind: "table" | "view" | "materialized_view" | "foreign_table" | "partitioned_table";
+  /** The columns, in `attnum` order. */
+  readonly columns: readonly CatalogColumn[];
+  /** The primary key columns in key order; empty without one (and for views). */
+  readonly primaryKey: readonly string[];
+  /** Unique keys other than the primary key (for `on_conflict` and one-to-one detection). */
+  readonly uniqueKeys: readonly CatalogUniqueKey[];
+  /** Foreign keys from this table. */
+  readonly foreignKeys: readonly CatalogForeignKey[];
+}
+
+/** A function of the schema (only its name and argument names: RPC is not served yet). */
+export interface CatalogFunction {
+  /** The function name. */
+  readonly name: string;
+  /** The named input arguments, in order. */
+  readonly arguments: readonly string[];
+}
+
+/** The catalog snapshot of one schema of a data source. */
+export interface Catalog {
+  /** The schema the snapshot describes (`public`). */
+  readonly schema: string;
+  /**
+   * The schema version: `private.schema_version()` when the database has it (the tenant schema does), else
+   * `sha256:` and a digest of the snapshot. Cache keys and health checks use it.
+   */
+  readonly version: string;
+  /** Tables and views, by name. */
+  readonly tables: readonly CatalogTable[];
+  /** Functions, by name. */
+  readonly functions: readonly CatalogFunction[];
+}
+
+/**
+ * The table or view `name` of the catalog, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * findTable(catalog, "contacts")?.primaryKey; // ["id"]
+ * ```
+ */
+export function findTable(catalog: Catalog, name: string): CatalogTable | undefined {
+  return catalog.tables.find((table) => table.name === name);
+}
+
+/**
+ * The column `name` of `table`, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * findColumn(table, "email")?.valueType; // "text"
+ * ```
+ */
+export function findColumn(table: CatalogTable, name: string): CatalogColumn | undefined {
+  return table.columns.find((column) => column.name === name);
+}
+
+/** How an embedded resource relates to the resource that embeds it. */
+export type Cardinality = "many-to-one" | "one-to-many" | "one-to-one" | "many-to-many";
+
+/** The junction table of a many-to-many relationship. */
+export interface Junction {
+  /** The junction table. */
+  readonly table: string;
+  /** Its foreign key to the origin table. */
+  readonly originConstraint: string;
+  /** Its foreign key to the target table. */
+  readonly targetConstraint: string;
+  /** `[origin column, junction column]` pairs. */
+  readonly originColumns: readonly (readonly [string, string])[];
+  /** `[junction column, target column]` pairs. */
+  readonly targetColumns: readonly (readonly [string, string])[];
+}
+
+/**
+ * A relationship between two tables, derived from one foreign key (or two, through a junction table), seen
+ * from the `table` that embeds `foreignTable`.
+ */
+export interface Relationship {
+  /** The embedding table. */
+  readonly table: string;
+  /** The embedded table. */
+  readonly foreignTable: string;
+  /** How many rows of `foreignTable` one row of `table` relates to. */
+  readonly cardinality: Cardinality;
+  /** The foreign key's name; for many-to-many the junction table's name. */
+  readonly constraint: string;
+  /**
+   * Join pairs `[table column, foreignTable column]`, every column of the foreign key, including the
+   * scope columns both sides share (`tenant_id`): the join uses them all (correct, and it matches the
+   * composite indexes). Empty for many-to-many (see `junction`).
+   */
+  readonly columns: readonly (readonly [string, string])[];
+  /**
+   * The pairs without the shared scope columns: what the relationship is about (`account_id → id`),
+   * matched by column hints and shown in errors.
+   */
+  readonly keyColumns: readonly (readonly [string, string])[];
+  /** Which side holds the foreign key (`null` for many-to-many). */
+  readonly referencing: "table" | "foreignTable" | null;
+  /** The junction of a many-to-many relationship, else `null`. */
+  readonly junction: Junction | null;
+}

@@ -1,0 +1,117 @@
+/**
+ * Bringing a data source's database to the current tenant schema, from TypeScript.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import type { Keyring } from "../crypto/mod.ts";
+import {
+  applyMigrations,
+  latestVersion,
+  type Migration,
+  MigrationError,
+  MigrationHistoryError,
+  readSchemaVersion,
+} from "../provision/mod.ts";
+import { AdminError } from "./admin_error.ts";
+import { type ActorClaims, withClaims } from "./with_claims.ts";
+import { findDataSource } from "./find_data_source.ts";
+import { openDataSource } from "./open_data_source.ts";
+import { type ProbeFunction, probeRow } from "./test_data_source.ts";
+
+/** Options of {@linkcode provisionDataSource}. */
+export interface ProvisionDataSourceOptions {
+  keyring: Keyring;
+  /** The data source's name, id or `default`. */
+  ref: string;
+  /** The tenant-db migrations (`loadMigrations()`). */
+  migrations: readonly Migration[];
+  /** Recorded as the actor of the schema-version update. */
+  claims: ActorClaims;
+  /** Only report what would be applied. */
+  dryRun?: boolean | undefined;
+  /** Called before each migration (CLI progress). */
+  onApply?: ((migration: Migration) => void) | undefined;
+  /** Default `probeDataSource`. */
+  probe?: ProbeFunction | undefined;
+}
+
+/** What {@linkcode provisionDataSource} did. */
+export interface ProvisionResult {
+  data_source: string;
+  /** Versions applied now (in a dry run: that would be). */
+  applied: string[];
+  schema_version: string | null;
+  expected_schema_version: string | null;
+  current: boolean;
+  dry_run: boolean;
+}
+
+/**
+ * Applies the pending tenant-db migrations to a `postgres` data source with
+ * {@linkcode applyMigrations} (the Supabase CLI's history table, so `supabase db push --workdir
+ * tenant-db` agrees afterwards), then records the schema version.
+ *
+ * @throws {AdminError} `TR622` no such data source; `TR641` a `supabase` data source (no database URL:
+ * run `supabase db push --workdir tenant-db --db-url …` against that project); `TR640` credentials do
+ * not open; `TR650` the database cannot be reached, its migration history does not fit, or a migration
+ * failed (rolled back; the message names the migration, statement number and server error).
+ *
+ * @example
+ * ```ts
+ * const result = await provisionDataSource(sql, { keyring, ref: "tenant_acme", migrations, claims });
+ * ```
+ */
+export async function provisionDataSource(
+  sql: postgres.Sql,
+  options: ProvisionDataSourceOptions,
+): Promise<ProvisionResult> {
+  const row = await findDataSource(sql, options.ref);
+  if (row.kind !== "postgres") {
+    throw new AdminError("TR641", `Data source "${row.name}" is a Supabase project: it has no database URL`, {
+      hint: "Run `supabase db push --workdir tenant-db --db-url <its database URL>` against that project",
+    });
+  }
+  const opened = await openDataSource(options.keyring, row);
+  if (!opened.ok) throw new AdminError("TR640", opened.error);
+  const reachable = await probeRow(row, { keyring: options.keyring, probe: options.probe });
+  const expected = latestVersion(options.migrations);
+  // A database without the tenant schema yet answers but has no version: that is what provisioning is for.
+  if (!reachable.ok && !reachable.error?.startsWith("Cannot read schema version")) {
+    throw new AdminError("TR650", `Cannot provision "${row.name}": ${reachable.error}`);
+  }
+  const target = postgres(opened.credentials.credentials.url, {
+    max: 1,
+    prepare: false,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: "tenant-router-provision" },
+  });
+  try {
+    const { applied } = await applyMigrations(target, options.migrations, {
+      dryRun: options.dryRun,
+      onApply: options.onApply,
+    });
+    const version = await readSchemaVersion(target);
+    if (!options.dryRun && version !== null && version !== row.schema_version) {
+      await withClaims(sql, options.claims, async (tx) => {
+        await tx`update private.data_sources set schema_version = ${version} where id = ${row.id}`;
+      });
+    }
+    return {
+      data_source: row.name,
+      applied,
+      schema_version: version,
+      expected_schema_version: expected,
+      current: version !== null && version === expected,
+      dry_run: options.dryRun === true,
+    };
+  } catch (error) {
+    if (error instanceof MigrationError || error instanceof MigrationHistoryError) {
+      throw new AdminError("TR650", `Cannot provision "${row.name}": ${error.message}`);
+    }
+    throw error;
+  } finally {
+    await target.end({ timeout: 1 });
+  }
+}

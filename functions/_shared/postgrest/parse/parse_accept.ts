@@ -1,0 +1,111 @@
+/**
+ * The `Accept` header: which representation the client wants (PostgREST's content negotiation).
+ *
+ * @module
+ */
+
+import { quote } from "./_quote.ts";
+import { PostgrestError } from "../../errors/mod.ts";
+import type { AcceptMedia } from "./request.ts";
+
+/** A media range of an `Accept` or `Content-Type` header, lower-cased, with its parameters. */
+export interface MediaRange {
+  /** `type/subtype`, lower-cased. */
+  readonly type: string;
+  /** Parameters with lower-cased names and unquoted values. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The text as sent, trimmed. */
+  readonly raw: string;
+}
+
+/**
+ * Parses one media range: `application/vnd.pgrst.object+json; nulls=stripped`.
+ *
+ * @example
+ * ```ts
+ * parseMediaRange("Text/CSV; q=0.5").params.q; // "0.5"
+ * ```
+ */
+export function parseMediaRange(text: string): MediaRange {
+  const [type = "", ...params] = text.split(";");
+  const entries = params.map((param) => {
+    const eq = param.indexOf("=");
+    const name = (eq === -1 ? param : param.slice(0, eq)).trim().toLowerCase();
+    const value = eq === -1 ? "" : param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    return [name, value] as const;
+  });
+  return { type: type.trim().toLowerCase(), params: Object.fromEntries(entries), raw: text.trim() };
+}
+
+/**
+ * Chooses the representation for an `Accept` header: the client's most preferred (highest `q`, then
+ * first) media type that the gateway produces. A missing or empty header means `*∕*`.
+ *
+ * | media type | representation |
+ * | --- | --- |
+ * | `application/json`, `*∕*`, `application/vnd.pgrst.array+json` | `json` (`;nulls=stripped` strips nulls) |
+ * | `application/vnd.pgrst.object+json` | `object`: exactly one row, else 406 `PGRST116` later |
+ * | `text/csv` | `csv` |
+ *
+ * Everything else is not produced, including `application/vnd.pgrst.plan+json` (EXPLAIN): PostgREST
+ * serves it only with `db-plan-enabled`, which is off by default, and so is it here.
+ *
+ * @throws {PostgrestError} `PGRST107` (406) when nothing acceptable is produced.
+ *
+ * @example
+ * ```ts
+ * parseAccept("text/html, application/json;q=0.8"); // { media: "json", stripNulls: false }
+ * ```
+ */
+export function parseAccept(header: string | null): AcceptMedia {
+  if (header === null || header.trim() === "") return { media: "json", stripNulls: false };
+  const ranges = splitMediaRanges(header)
+    .map((range, index) => ({ range, index, q: quality(range) }))
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { range } of ranges) {
+    const stripNulls = range.params.nulls === "stripped";
+    switch (range.type) {
+      case "*/*":
+      case "application/json":
+        return { media: "json", stripNulls: false };
+      case "application/vnd.pgrst.array+json":
+      case "application/vnd.pgrst.array":
+        return { media: "json", stripNulls };
+      case "application/vnd.pgrst.object+json":
+      case "application/vnd.pgrst.object":
+        return { media: "object", stripNulls };
+      case "text/csv":
+        return { media: "csv", stripNulls: false };
+    }
+  }
+  const listed = splitMediaRanges(header).slice(0, 5).map((range) => quote(range.raw, 100));
+  throw new PostgrestError("PGRST107", `None of these media types are available: ${listed.join(", ")}`, {
+    hint: "Accept application/json, application/vnd.pgrst.object+json or text/csv",
+  });
+}
+
+/** Splits a header at commas that are outside quoted parameter values. */
+function splitMediaRanges(header: string): MediaRange[] {
+  const parts: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (const ch of header) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === "," && !quoted) {
+      parts.push(current);
+      current = "";
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts.filter((part) => part.trim() !== "").map(parseMediaRange);
+}
+
+function quality(range: MediaRange): number {
+  const q = range.params.q;
+  if (q === undefined) return 1;
+  const value = Number(q);
+  return Number.isFinite(value) && value >= 0 && value <= 1 ? value : 1;
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { findTable } from "../../catalog/catalog.ts";
+import { PostgrestError } from "../../errors/postgrest_error.ts";
+import { planField } from "./_plan_field.ts";
+import { catalog } from "../testdata/fixtures.ts";
+import { field, idx, key } from "../testdata/helpers.ts";
+
+const accounts = findTable(catalog, "accounts");
+if (accounts === undefined) throw new Error("no accounts in the snapshot");
+
+const cases: [string, ReturnType<typeof field>, { type: string; toJson: boolean }][] = [
+  ["a plain column by its value type", field("annual_revenue"), { type: "numeric", toJson: false }],
+  ["->> as text", field("address", key("->>", "city")), { type: "text", toJson: false }],
+  ["-> on jsonb as jsonb", field("address", key("->", "geo")), { type: "jsonb", toJson: false }],
+  ["a path on an array column through to_jsonb", field("tags", idx("->", 0)), {
+    type: "jsonb",
+    toJson: true,
+  }],
+  ["->> on an array column as text", field("tags", idx("->>", -1)), { type: "text", toJson: true }],
+];
+
+for (const [name, input, expected] of cases) {
+  Deno.test(`planField() types ${name}`, () => {
+    const planned = planField(accounts, input);
+    assert.deepEqual({ type: planned.type, toJson: planned.toJson }, expected);
+    assert.deepEqual(planned.jsonPath, input.jsonPath);
+  });
+}
+
+Deno.test("planField() refuses a column the table does not have with PGRST204", () => {
+  assert.throws(() => planField(accounts, field("Name")), (err: unknown) => {
+    assert.ok(err instanceof PostgrestError);
+    assert.equal(err.message, "Could not find the 'Name' column of 'accounts' in the schema cache");
+    return true;
+  });
+});

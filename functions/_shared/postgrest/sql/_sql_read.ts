@@ -1,0 +1,215 @@
+/**
+ * One level of a read as a SELECT, its embedded levels as lateral subqueries (PostgREST's
+ * `readPlanToQuery` and `getSelectsJoins`).
+ *
+ * @module
+ */
+
+import { levelAliases } from "./_sql_names.ts";
+import type { PlannedEmbed, PlannedOrder, PlannedSelect, ReadNode, Relationship } from "../plan/mod.ts";
+import type { AggregateFunction } from "../parse/mod.ts";
+import { conditionSql, whereSql } from "./_sql_condition.ts";
+import { fieldSql } from "./_sql_field.ts";
+import { bindInteger, castType, type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";
+import { joinSql } from "./_sql_join.ts";
+
+/** Options of {@linkcode readNodeSql}. */
+export interface ReadNodeSqlOptions {
+  /** The schema of the tables. */
+  schema: string;
+  /** Root only: read the rows from this relation (`"pgrst_source"`, a write's returned rows) instead of the table. */
+  source?: Fragment;
+  /** Embedded levels: the parent level's table alias and the relationship to it. */
+  parent?: { alias: Fragment; relationship: Relationship };
+  /** Outputs before the node's own (the `ctid` a limited write selects). */
+  extraOutputs?: readonly Fragment[];
+}
+
+const AGGREGATES: Readonly<Record<AggregateFunction, Fragment>> = {
+  avg: sql`avg`,
+  count: sql`count`,
+  max: sql`max`,
+  min: sql`min`,
+  sum: sql`sum`,
+};
+
+/**
+ * The SELECT of one level: its outputs (`AS "name"`, the request's output names as quoted identifiers),
+ * its embedded levels as `LEFT`/`INNER JOIN LATERAL (…)`, its conditions, `GROUP BY` when it aggregates,
+ * `ORDER BY`, `LIMIT`/`OFFSET`.
+ *
+ * - to-one embed: `JOIN LATERAL (<child>) AS "pgrst_e1" ON TRUE`, output `row_to_json("pgrst_e1".*)` (null
+ *   without a row; a spread outputs `"pgrst_e1".*`);
+ * - to-many embed: `JOIN LATERAL (SELECT json_agg("pgrst_r1") AS "pgrst_agg" FROM (<child>) AS "pgrst_r1")`,
+ *   output `coalesce("pgrst_e1"."pgrst_agg", '[]')`, and `!inner` joins `ON "pgrst_agg" IS NOT NULL`; a
+ *   spread aggregates each output of the child into an array;
+ * - an embed with an empty select list is joined (for `!inner`) but not output.
+ *
+ * @example
+ * ```ts
+ * render(readNodeSql(plan.root, { schema: "public" })).text;
+ * // SELECT "pgrst_t0"."id" AS "id" FROM "public"."contacts" AS "pgrst_t0" LIMIT $1::int8
+ * ```
+ */
+export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragment {
+  const aliases = levelAliases(node.id);
+  const { schema } = options;
+  const outputs: Fragment[] = [...options.extraOutputs ?? []];
+  const laterals: Fragment[] = [];
+  const groupBy: Fragment[] = [];
+  const aggregated = node.select.some((item) =>
+    item.kind === "count" || (item.kind === "field" && item.aggregate !== null)
+  );
+  for (const item of node.select) {
+    switch (item.kind) {
+      case "star":
+        outputs.push(sql`${aliases.table}.*`);
+        if (aggregated) groupBy.push(...item.columns.map((column) => sql`${aliases.table}.${ident(column)}`));
+        break;
+      case "field": {
+        let value = fieldSql(item.field, aliases.table);
+        if (item.cast !== null) value = sql`CAST(${value} AS ${castType(item.cast)})`;
+        if (item.aggregate === null) {
+          groupBy.push(value);
+        } else {
+          value = sql`${AGGREGATES[item.aggregate]}(${value})`;
+          if (item.aggregateCast !== null) value = sql`CAST(${value} AS ${castType(item.aggregateCast)})`;
+        }
+        outputs.push(sql`${value} AS ${ident(item.name)}`);
+        break;
+      }
+      case "count": {
+        const value = item.cast === null ? sql`count(*)` : sql`CAST(count(*) AS ${castType(item.cast)})`;
+        outputs.push(sql`${value} AS ${ident(item.name)}`);
+        break;
+      }
+      case "embed":
+      case "spread": {
+        const lateral = lateralSql(item, { schema, parent: aliases.table });
+        laterals.push(lateral.join);
+        outputs.push(...lateral.outputs);
+        break;
+      }
+    }
+  }
+  let from = sql`${options.source ?? qualified(schema, node.table)} AS ${aliases.table}`;
+  const conditions: Fragment[] = [];
+  if (options.parent !== undefined) {
+    const join = joinSql(options.parent.relationship, {
+      schema,
+      parent: options.parent.alias,
+      alias: aliases.table,
+      junction: aliases.junction,
+    });
+    from = join.from;
+    conditions.push(...join.conditions);
+  }
+  conditions.push(
+    ...node.where.map((condition) => conditionSql(condition, { schema, alias: aliases.table })),
+  );
+  const group = aggregated && groupBy.length > 0 ? sql` GROUP BY ${join(groupBy, sql`, `)}` : sql``;
+  const list = outputs.length === 0 ? sql`` : sql` ${join(outputs, sql`, `)}`;
+  return sql`SELECT${list} FROM ${from}${join(laterals, sql``)}${whereSql(conditions)}${group}${
+    orderSql(node, schema)
+  }${rangeSql(node)}`;
+}
+
+interface LateralSql {
+  join: Fragment;
+  outputs: Fragment[];
+}
+
+function lateralSql(
+  item: PlannedSelect & { kind: "embed" | "spread" },
+  options: { schema: string; parent: Fragment },
+): LateralSql {
+  const { embed } = item;
+  const aliases = levelAliases(embed.node.id);
+  const child = readNodeSql(embed.node, {
+    schema: options.schema,
+    parent: { alias: options.parent, relationship: embed.relationship },
+  });
+  const kind = embed.join === "inner" ? sql`INNER` : sql`LEFT`;
+  const visible = embed.node.select.length > 0;
+  if (embed.toOne) {
+    const outputs = !visible
+      ? []
+      : item.kind === "spread"
+      ? [sql`${aliases.lateral}.*`]
+      : [sql`row_to_json(${aliases.lateral}.*) AS ${ident(item.name)}`];
+    return { join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`, outputs };
+  }
+  if (item.kind === "embed") {
+    const agg = sql`${aliases.lateral}."pgrst_agg"`;
+    return {
+      join:
+        sql` ${kind} JOIN LATERAL (SELECT json_agg(${aliases.row}) AS "pgrst_agg" FROM (${child}) AS ${aliases.row}) AS ${aliases.lateral} ON ${
+          embed.join === "inner" ? sql`${agg} IS NOT NULL` : sql`TRUE`
+        }`,
+      outputs: visible ? [sql`coalesce(${agg}, '[]') AS ${ident(item.name)}`] : [],
+    };
+  }
+  const names = outputNames(embed);
+  const [first] = names;
+  const aggregates = first === undefined
+    ? [sql`count(*) AS "pgrst_count"`]
+    : names.map((name) => sql`json_agg(${aliases.row}.${ident(name)}) AS ${ident(name)}`);
+  const on = embed.join === "left"
+    ? sql`TRUE`
+    : first === undefined
+    ? sql`${aliases.lateral}."pgrst_count" > 0`
+    : sql`${aliases.lateral}.${ident(first)} IS NOT NULL`;
+  return {
+    join: sql` ${kind} JOIN LATERAL (SELECT ${
+      join(aggregates, sql`, `)
+    } FROM (${child}) AS ${aliases.row}) AS ${aliases.lateral} ON ${on}`,
+    outputs: names.map((name) => sql`coalesce(${aliases.lateral}.${ident(name)}, '[]') AS ${ident(name)}`),
+  };
+}
+
+/** The output names of an embedded level, in order (a star gives the table's columns). */
+function outputNames(embed: PlannedEmbed): string[] {
+  return embed.node.select.flatMap((item) => {
+    switch (item.kind) {
+      case "star":
+        return [...item.columns];
+      case "field":
+      case "count":
+        return [item.name];
+      case "embed":
+        return item.embed.node.select.length > 0 ? [item.name] : [];
+      case "spread":
+        return outputNames(item.embed);
+    }
+  });
+}
+
+function orderSql(node: ReadNode, schema: string): Fragment {
+  if (node.order.length === 0) return sql``;
+  const table = levelAliases(node.id).table;
+  const terms = node.order.map((term, i) =>
+    sql`${orderTarget(term, { schema, table, id: `${node.id}_${i}` })}${
+      term.direction === null ? sql`` : term.direction === "asc" ? sql` ASC` : sql` DESC`
+    }${term.nulls === null ? sql`` : term.nulls === "first" ? sql` NULLS FIRST` : sql` NULLS LAST`}`
+  );
+  return sql` ORDER BY ${join(terms, sql`, `)}`;
+}
+
+function orderTarget(term: PlannedOrder, options: { schema: string; table: Fragment; id: string }): Fragment {
+  const { target } = term;
+  if (target.kind === "field") return fieldSql(target.field, options.table);
+  const alias = ident(`pgrst_o${options.id}`);
+  const related = joinSql(target.relationship, {
+    schema: options.schema,
+    parent: options.table,
+    alias,
+    junction: ident(`pgrst_oj${options.id}`),
+  });
+  return sql`(SELECT ${fieldSql(target.field, alias)} FROM ${related.from}${whereSql(related.conditions)})`;
+}
+
+function rangeSql(node: ReadNode): Fragment {
+  const { limit, offset } = node.range;
+  const limitSql = limit === null ? sql`` : sql` LIMIT ${bindInteger(limit)}`;
+  return offset === 0 ? limitSql : sql`${limitSql} OFFSET ${bindInteger(offset)}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * The sql stage: a {@linkcode Plan} becomes one statement that returns one row (PostgREST's `Statements`:
+ * `createReadStatement`, `createWriteStatement`).
+ *
+ * ## The result row
+ *
+ * Every statement returns exactly one row with three columns:
+ *
+ * | column | type | value |
+ * | --- | --- | --- |
+ * | `page_total` | `int4` | reads: rows in this page (after `limit`/`offset`/`Range`/`maxRows`); writes: rows inserted, updated or deleted (with `ignore-duplicates`, the rows actually inserted) |
+ * | `total_count` | `int8` or `NULL` | `NULL` unless `Prefer: count=` was sent. Reads: the rows matching the filters (and `!inner` embeds), without `limit`/`offset` — `exact`, and also `planned` and `estimated`, which are answered exactly (see below). Writes: `page_total`. postgres.js returns `int8` as a string |
+ * | `body` | `text` or `NULL` | the response body, built in SQL: `json` → a JSON array (`[]` when empty); `object` → the first row's JSON object, or `null` (the respond stage must check `page_total = 1`, else 406 `PGRST116`, and roll a write back); `csv` → a header line and rows, as PostgREST; `nulls=stripped` applied. `NULL` for HEAD and for writes without `return=representation` |
+ *
+ * `count=planned` / `count=estimated` are answered with an exact count: `pg_class.reltuples` counts every
+ * tenant's rows of a shared table (a leak across tenants, and `-1` before the first `ANALYZE`), and an
+ * `EXPLAIN` estimate would need a second statement. A tenant's count runs on the `tenant_id` indexes.
+ *
+ * Run it as `sql.unsafe(statement.text, statement.params)` inside the request's transaction (after
+ * `set_config('role', …, true)` and `set_config('request.jwt.claims', …, true)`), read only when
+ * `readOnly`. Every placeholder is typed (`$1::text`), so the driver needs no type inference.
+ *
+ * @module
+ */
+
+import { levelAliases } from "./_sql_names.ts";
+import type { MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/mod.ts";
+import { restrictionsSql, whereSql } from "./_sql_condition.ts";
+import { type Fragment, qualified, render, sql, type SqlStatement } from "./sql_fragment.ts";
+import { mutationSql } from "./_sql_mutation.ts";
+import { readNodeSql } from "./_sql_read.ts";
+
+/** A statement and what the execute and respond stages need to know about it. */
+export interface SqlQuery {
+  /** One statement returning one row: `page_total`, `total_count`, `body` (see the module doc). */
+  readonly statement: SqlStatement;
+  /** The plan's kind: `read` (200/206), `insert` (201), `update`, `delete` (200, or 204 without body). */
+  readonly kind: Plan["kind"];
+  /** A read: run the transaction `READ ONLY`. */
+  readonly readOnly: boolean;
+  /** The body's media: `json` (`application/json`), `object` (`application/vnd.pgrst.object+json`), `csv`. */
+  readonly media: PlanOutput["media"];
+  /** `Accept: application/vnd.pgrst.object+json`: `page_total` must be 1, else 406 `PGRST116` and rollback. */
+  readonly expectsSingle: boolean;
+  /** Whether `body` is built (not HEAD, and for writes `return=representation`). */
+  readonly returnsBody: boolean;
+  /** `exact` when `total_count` is filled (any `Prefer: count=`), else `null`. */
+  readonly countMode: "exact" | null;
+  /** The first row's position, for `Content-Range: <offset>-<offset + page_total - 1>/<total | *>`. */
+  readonly offset: number;
+  /** `Prefer: max-affected=n` with `handling=strict`: more than `n` affected rows is 400 `PGRST124` and rollback. */
+  readonly maxAffected: number | null;
+}
+
+const SOURCE = sql`"pgrst_source"`;
+const PAGE = sql`"pgrst_page"`;
+
+/**
+ * Builds the statement of a plan: a read as `WITH "pgrst_source" AS (<select>) SELECT …`; a write as
+ * `WITH "pgrst_source" AS (<insert | update | delete> RETURNING …), "pgrst_page" AS (<projection of the
+ * returned rows, with embeds>) SELECT …`; both ending in the one result row described in the module doc.
+ *
+ * @example
+ * ```ts
+ * const query = buildQuery(planRequest(apiRequest, catalog));
+ * const [row] = await tx.unsafe(query.statement.text, [...query.statement.params]);
+ * // row: { page_total: 2, total_count: null, body: '[{"id":…},{"id":…}]' }
+ * ```
+ */
+export function buildQuery(plan: Plan): SqlQuery {
+  const statement = plan.kind === "read" ? readStatement(plan) : writeStatement(plan);
+  const returnsBody = plan.kind === "read" ? !plan.head : plan.returning !== null;
+  return {
+    statement: render(statement),
+    kind: plan.kind,
+    readOnly: plan.kind === "read",
+    media: plan.media,
+    expectsSingle: plan.media === "object",
+    returnsBody,
+    countMode: plan.count === null ? null : "exact",
+    offset: plan.kind === "read" ? plan.root.range.offset : 0,
+    maxAffected: plan.kind === "read" ? null : plan.maxAffected,
+  };
+}
+
+function readStatement(plan: ReadPlan): Fragment {
+  const total = plan.count === null ? sql`NULL::int8` : sql`(${countSql(plan.root, plan.schema)})::int8`;
+  const body = plan.head ? sql`NULL::text` : bodySql(plan, SOURCE);
+  return sql`WITH ${SOURCE} AS (${readNodeSql(plan.root, { schema: plan.schema })}) ${
+    resultSql(total, body)
+  }`;
+}
+
+function writeStatement(plan: MutatePlan): Fragment {
+  const total = plan.count === null ? sql`NULL::int8` : sql`(SELECT count(*) FROM ${SOURCE})::int8`;
+  if (plan.returning === null) {
+    return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}`;
+  }
+  const page = readNodeSql(plan.returning, { schema: plan.schema, source: SOURCE });
+  return sql`WITH ${SOURCE} AS (${mutationSql(plan)}), ${PAGE} AS (${page}) ${
+    resultSql(total, bodySql(plan, PAGE))
+  }`;
+}
+
+function resultSql(total: Fragment, body: Fragment): Fragment {
+  return sql`SELECT (SELECT count(*) FROM ${SOURCE})::int4 AS "page_total", ${total} AS "total_count", ${body} AS "body"`;
+}
+
+/**
+ * `SELECT count(*)` of the root's rows without order and range: its conditions and `!inner` embeds as
+ * `EXISTS`, no embedded JSON built; an aggregating root counts its groups.
+ */
+function countSql(root: ReadNode, schema: string): Fragment {
+  const aggregated = root.select.some((item) =>
+    item.kind === "count" || (item.kind === "field" && item.aggregate !== null)
+  );
+  if (aggregated) {
+    const groups = readNodeSql({ ...root, order: [], range: { offset: 0, limit: null } }, { schema });
+    return sql`SELECT count(*) FROM (${groups}) AS "pgrst_count"`;
+  }
+  const alias = levelAliases(root.id).table;
+  return sql`SELECT count(*) FROM ${qualified(schema, root.table)} AS ${alias}${
+    whereSql(restrictionsSql(root, { schema, alias }))
+  }`;
+}
+
+function bodySql(output: PlanOutput, source: Fragment): Fragment {
+  const row = sql`"pgrst_row"`;
+  switch (output.media) {
+    case "json": {
+      const agg = output.stripNulls ? sql`json_strip_nulls(json_agg(${row}))` : sql`json_agg(${row})`;
+      return sql`(SELECT coalesce(${agg}, '[]') FROM ${source} AS ${row})::text`;
+    }
+    case "object": {
+      const first = output.stripNulls ? sql`json_strip_nulls(json_agg(${row})->0)` : sql`json_agg(${row})->0`;
+      return sql`(SELECT coalesce(${first}, 'null') FROM ${source} AS ${row})::text`;
+    }
+    case "csv": {
+      const header =
+        sql`(SELECT coalesce(string_agg("pgrst_key", ','), '') FROM json_object_keys((SELECT row_to_json("pgrst_head") FROM ${source} AS "pgrst_head" LIMIT 1)) AS "pgrst_key")`;
+      const line = sql`substring(${row}::text, 2, length(${row}::text) - 2)`;
+      return sql`(SELECT ${header} || chr(10) || coalesce(string_agg(${line}, chr(10)), '') FROM ${source} AS ${row})`;
+    }
+  }
+}
