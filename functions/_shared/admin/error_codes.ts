@@ -7,6 +7,7 @@
  * | `TR600` | 400 | a body, path or query parameter failed validation; `details` lists `{ path, message }` per field |
  * | `TR601` | 400 | the body is not valid JSON |
  * | `TR602` | 413 | the body is larger than the admin API accepts |
+ * | `TR603` | 400 | a list's `cursor` is not one a previous page handed out (pass it unchanged) |
  * | `TR610` | 403 | the caller is neither the service role nor a platform admin |
  * | `TR611` | 403 | the caller is not an owner or admin of the tenant (or the tenant does not exist: not revealed) |
  * | `TR612` | 403 | a membership rule: admins cannot add, remove, promote or demote owners; members can only leave |
@@ -55,6 +56,7 @@ export const ADMIN_ERROR_CODES = {
   TR600: { status: 400, message: "Invalid request" },
   TR601: { status: 400, message: "Cannot parse the request body: expected JSON" },
   TR602: { status: 413, message: "Request body too large" },
+  TR603: { status: 400, message: "Invalid cursor: it is not the next cursor of a previous page" },
   TR610: {
     status: 403,
     message: "Permission denied: this endpoint requires the service_role key or a platform admin",

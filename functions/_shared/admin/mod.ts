@@ -47,7 +47,14 @@ export { findTenant, type TenantView } from "./operations/find_tenant.ts";
 export { type DataSourceView, getDataSource, listDataSources } from "./operations/list_data_sources.ts";
 export { type KeyView, listKeys } from "./operations/list_keys.ts";
 export { listMembers, type MemberView } from "./operations/list_members.ts";
-export { listTenants } from "./operations/list_tenants.ts";
+export {
+  DEFAULT_TENANT_PAGE_SIZE,
+  listTenantPage,
+  type ListTenantPageOptions,
+  listTenants,
+  MAX_TENANT_PAGE_SIZE,
+  type TenantPage,
+} from "./operations/list_tenants.ts";
 export { openDataSource } from "./operations/open_data_source.ts";
 export { provisionDataSource, type ProvisionResult } from "./operations/provision_data_source.ts";
 export { removeMember } from "./operations/remove_member.ts";

@@ -10,7 +10,7 @@ import { assignDataSource } from "../operations/assign_data_source.ts";
 import { createTenant } from "../operations/create_tenant.ts";
 import { findDataSource } from "../operations/find_data_source.ts";
 import { findTenant } from "../operations/find_tenant.ts";
-import { listTenants } from "../operations/list_tenants.ts";
+import { listTenantPage, MAX_TENANT_PAGE_SIZE } from "../operations/list_tenants.ts";
 import { updateTenant } from "../operations/update_tenant.ts";
 import { AssignDataSourceBody, CreateTenantBody, DataSourceRef, UpdateTenantBody } from "../schemas.ts";
 import { validate } from "../validate.ts";
@@ -20,6 +20,10 @@ import type { AdminDeps, AdminEnv } from "./_env.ts";
 const ListQuery = z.object({
   status: z.enum(["active", "suspended", "moving"]).optional(),
   data_source: DataSourceRef.optional(),
+  limit: z.string().regex(/^[0-9]{1,4}$/, `Expected an integer from 1 to ${MAX_TENANT_PAGE_SIZE}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_TENANT_PAGE_SIZE)).optional(),
+  cursor: z.string().optional(),
 }).strict();
 
 /** The tenant routes, mounted at the admin API's root. */
@@ -42,7 +46,22 @@ export function tenantRoutes(deps: AdminDeps): Hono<AdminEnv> {
     const dataSource = query.data_source === undefined
       ? undefined
       : await findDataSource(sql, query.data_source);
-    return c.json(await listTenants(sql, { status: query.status, dataSourceId: dataSource?.id }));
+    const page = await listTenantPage(sql, {
+      status: query.status,
+      dataSourceId: dataSource?.id,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    // The body stays the array it always was; the next page is announced in headers (RFC 8288 `Link`,
+    // relative to the request's own URL, so it holds behind any path prefix).
+    if (page.nextCursor !== null) {
+      const next = new URL(c.req.url).searchParams;
+      next.set("cursor", page.nextCursor);
+      if (query.limit !== undefined) next.set("limit", String(query.limit));
+      c.header("link", `<?${next}>; rel="next"`);
+      c.header("x-next-cursor", page.nextCursor);
+    }
+    return c.json(page.tenants);
   });
 
   app.get("/tenants/:tenant", async (c) => c.json(await findTenant(sql, c.req.param("tenant"))));
