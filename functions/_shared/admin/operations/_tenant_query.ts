@@ -25,6 +25,11 @@ export interface TenantFilter {
   status?: string | undefined;
   /** Tenants whose rows live in this data source (explicitly or through the default). */
   dataSourceId?: string | undefined;
+  /**
+   * Whether `dataSourceId` is known not to be the default data source: then only tenants routed to it
+   * explicitly match, and the page walks the `(data_source_id, slug)` index.
+   */
+  dataSourceNotDefault?: boolean | undefined;
   /** Only tenants whose slug sorts after this one: the position of a page (keyset pagination). */
   afterSlug?: string | undefined;
   /** At most this many tenants. */
@@ -55,11 +60,16 @@ export async function queryTenants(tx: Queryable, filter: TenantFilter = {}): Pr
     where t.slug > ${filter.afterSlug ?? ""}::text
       and (${filter.id ?? null}::uuid is null or t.id = ${filter.id ?? null}::uuid)
       and (${filter.slug ?? null}::text is null or t.slug = ${filter.slug ?? null}::text)
-      and (${filter.status ?? null}::text is null or t.status = ${filter.status ?? null}::text)
-      and (${filter.dataSourceId ?? null}::uuid is null or coalesce(d.id, dd.id) = ${
-    filter.dataSourceId ?? null
-  }::uuid)
+      ${filter.status === undefined ? tx`` : tx`and t.status = ${filter.status}::text`}
+      ${dataSourceCondition(tx, filter)}
     order by t.slug
     ${filter.limit === undefined ? tx`` : tx`limit ${filter.limit}`}`;
   return [...rows];
+}
+
+/** The data source filter as its own fragment, so the planner sees which index serves it. */
+function dataSourceCondition(tx: Queryable, filter: TenantFilter) {
+  if (filter.dataSourceId === undefined) return tx``;
+  if (filter.dataSourceNotDefault) return tx`and t.data_source_id = ${filter.dataSourceId}::uuid`;
+  return tx`and coalesce(d.id, dd.id) = ${filter.dataSourceId}::uuid`;
 }

@@ -13,7 +13,8 @@ export const DEFAULT_TENANT_PAGE_SIZE = 100;
 export const MAX_TENANT_PAGE_SIZE = 1_000;
 
 /** Options of {@linkcode listTenantPage}. */
-export interface ListTenantPageOptions extends Pick<TenantFilter, "status" | "dataSourceId"> {
+export interface ListTenantPageOptions
+  extends Pick<TenantFilter, "status" | "dataSourceId" | "dataSourceNotDefault"> {
   /** Tenants on the page, 1–{@linkcode MAX_TENANT_PAGE_SIZE}; default {@linkcode DEFAULT_TENANT_PAGE_SIZE}. */
   limit?: number | undefined;
   /** The `nextCursor` of the previous page, as it was given; absent for the first page. */
@@ -29,7 +30,7 @@ export interface TenantPage {
 }
 
 /** Options of {@linkcode listTenants}. */
-export type ListTenantsOptions = Pick<TenantFilter, "status" | "dataSourceId">;
+export type ListTenantsOptions = Pick<TenantFilter, "status" | "dataSourceId" | "dataSourceNotDefault">;
 
 const CURSOR_VERSION = 1;
 const MAX_CURSOR_LENGTH = 200;
@@ -68,6 +69,7 @@ export async function listTenantPage(
   const rows = await queryTenants(tx, {
     status: options.status,
     dataSourceId: options.dataSourceId,
+    dataSourceNotDefault: options.dataSourceNotDefault,
     afterSlug,
     limit: limit + 1,
   });

@@ -49,6 +49,7 @@ export function tenantRoutes(deps: AdminDeps): Hono<AdminEnv> {
     const page = await listTenantPage(sql, {
       status: query.status,
       dataSourceId: dataSource?.id,
+      dataSourceNotDefault: dataSource === undefined ? undefined : !dataSource.is_default,
       limit: query.limit,
       cursor: query.cursor,
     });

@@ -210,6 +210,19 @@ Deno.test({
       assert.equal(page2.status, 200);
       assert.ok(page2.json[0].slug > filtered.json[1].slug);
 
+      // A data source filter: its own tenants (the default's include those that follow the default).
+      const onAcme = await t.call("GET", "/tenants?data_source=tenant_acme&limit=1000", { token: service });
+      assert.ok(onAcme.json.some((tenant: { slug: string }) => tenant.slug === "acme"));
+      assert.ok(onAcme.json.every((tenant: { data_source: string }) => tenant.data_source === "tenant_acme"));
+      const onShared = await t.call("GET", "/tenants?data_source=tenant_shared&limit=1000", {
+        token: service,
+      });
+      assert.ok(onShared.json.some((tenant: { slug: string }) => tenant.slug === "globex"));
+      assert.ok(onShared.json.some((tenant: { slug: string }) => tenant.slug === `${prefix}-000`));
+      assert.ok(
+        onShared.json.every((tenant: { data_source: string }) => tenant.data_source === "tenant_shared"),
+      );
+
       // A cursor that this API did not hand out, and a limit out of range, are refused.
       const valid = first.headers.get("x-next-cursor") ?? "";
       for (
