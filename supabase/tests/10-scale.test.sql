@@ -3,7 +3,7 @@
 -- hand the caller's tenants to an index instead of testing every row. The plans themselves are checked at
 -- full scale by tests/app_db_scale_test.ts; the rows each policy lets through, by 02, 03, 05 and 08.
 begin;
-select plan(10);
+select plan(12);
 
 -- The covering index -------------------------------------------------------------------------------
 
@@ -29,6 +29,12 @@ select is(
      and (select a.attname from pg_attribute a where a.attrelid = i.indrelid and a.attnum = i.indkey[0]) = 'user_id'),
   1,
   'one index leads with tenant_members.user_id (the covering one replaced the plain one)');
+
+-- Pages of the tenant list, filtered, walk an index in slug order ---------------------------------
+
+select is_indexed('public', 'tenants', array['status', 'slug'], 'tenants are indexed by status, then slug');
+select is_indexed('public', 'tenants', array['data_source_id', 'slug'],
+  'tenants are indexed by data source, then slug');
 
 -- Read policies: the caller's tenants evaluated once, then an index lookup ------------------------
 

@@ -58,7 +58,6 @@ export function tenantRoutes(deps: AdminDeps): Hono<AdminEnv> {
     if (page.nextCursor !== null) {
       const next = new URL(c.req.url).searchParams;
       next.set("cursor", page.nextCursor);
-      if (query.limit !== undefined) next.set("limit", String(query.limit));
       c.header("link", `<?${next}>; rel="next"`);
       c.header("x-next-cursor", page.nextCursor);
     }
