@@ -12,6 +12,10 @@
 --   latest 50 audit entries walked the whole log backwards, 2.8 s). `= any (array(select …))` evaluates the
 --   caller's tenants once and hands them to the index as a list: the same rows, milliseconds.
 --
+-- The indexes are rebuilt in the migration's transaction, which holds writes to tenants and tenant_members
+-- for the build (about 2 s per million memberships here). A deployment that cannot pause those writes builds
+-- the new indexes first by hand with `create index concurrently` under these names, before the migration.
+--
 -- Sections in the project's fixed order.
 
 -- Indexes --------------------------------------------------------------------------------------------
