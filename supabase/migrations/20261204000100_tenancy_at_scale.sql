@@ -13,8 +13,7 @@
 --   caller's tenants once and hands them to the index as a list: the same rows, milliseconds.
 --
 -- The indexes are rebuilt in the migration's transaction, which holds writes to tenants and tenant_members
--- for the build (about 2 s per million memberships here). A deployment that cannot pause those writes builds
--- the new indexes first by hand with `create index concurrently` under these names, before the migration.
+-- (not reads) for the build: a few seconds per million memberships. Apply it when such a pause is fine.
 --
 -- Sections in the project's fixed order.
 
