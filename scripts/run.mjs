@@ -13,6 +13,7 @@ const programs = {
   bench: "bench/main.ts",
   "bench-moves": "bench/move_bench.ts",
   "bench-load": "bench/load_bench.ts",
+  "bench-app-db": "bench/app_db_scale.ts",
 };
 
 // The one check npm's engines would make for Node itself (.npmrc shows npm's errors only).

@@ -95,6 +95,9 @@ for (
       "postgresql://u:p@h/d",
     ]],
     ["an injected slug", ["tenant", "create", "--slug", "x'; delete from public.tenants; --", "--name", "X"]],
+    ["a page size of 0", ["tenant", "list", "--limit", "0"]],
+    ["a page size above 1,000", ["tenant", "list", "--limit", "1001"]],
+    ["a page size that is not a number", ["tenant", "list", "--limit", "ten"]],
   ] as const
 ) {
   Deno.test(`tenants exits 2 for ${name}`, async () => {
@@ -389,6 +392,57 @@ Deno.test({
       assert.equal(test.code, 0, test.stdout + test.stderr);
     } finally {
       await scratch.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "tenant list pages with --limit and --cursor; without them --json is every tenant, as before",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const prefix = unique("cli-page").toLowerCase();
+    const slugs = Array.from({ length: 5 }, (_, i) => `${prefix}-${i}`);
+    try {
+      await sql`insert into public.tenants (slug, name) select s, 'Paged' from unnest(${slugs}::text[]) as s`;
+      const all = await tenants(["tenant", "list", "--json"]);
+      assert.equal(all.code, 0, all.stderr);
+      const everySlug = (all.json() as { slug: string }[]).map((tenant) => tenant.slug);
+      for (const slug of slugs) assert.ok(everySlug.includes(slug));
+
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const run = await tenants([
+          "tenant",
+          "list",
+          "--limit",
+          "40",
+          "--json",
+          ...(cursor ? ["--cursor", cursor] : []),
+        ]);
+        assert.equal(run.code, 0, run.stderr);
+        const page = run.json() as { tenants: { slug: string }[]; next_cursor: string | null };
+        assert.ok(page.tenants.length <= 40);
+        paged.push(...page.tenants.map((tenant) => tenant.slug));
+        cursor = page.next_cursor;
+        pages++;
+      } while (cursor !== null && pages < 100);
+      assert.deepEqual(paged, everySlug, "the pages put together are the whole list, in its order");
+
+      const table = await tenants(["tenant", "list", "--limit", "1"]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(
+        table.stdout,
+        /Next page: npm run tenants -- tenant list --limit 1 --cursor [A-Za-z0-9_-]+/,
+      );
+
+      const bad = await tenants(["tenant", "list", "--cursor", "not-a-cursor"]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /Invalid cursor/);
+    } finally {
+      await deleteTenants(sql, slugs);
+      await sql.end();
     }
   },
 });

@@ -63,7 +63,7 @@ export async function runCli(
     if (caught instanceof AdminError) {
       error(`Error: ${caught.message}`);
       if (caught.hint !== null) error(`Hint: ${caught.hint}`);
-      return caught.code === "TR600" ? EXIT.usage : EXIT.failed;
+      return caught.code === "TR600" || caught.code === "TR603" ? EXIT.usage : EXIT.failed;
     }
     const message = caught instanceof Error ? caught.message : String(caught);
     error(`Error: ${redactSecrets(message)}`);

@@ -212,7 +212,8 @@ select is(
 
 -- Indexes on what policies and lookups filter by ----------------------------------------------------
 
-select is_indexed('public', 'tenant_members', 'user_id', 'tenant_members.user_id is indexed');
+select is_indexed('public', 'tenant_members', array['user_id', 'tenant_id', 'role'],
+  'tenant_members.user_id is indexed (covering tenant_id and role)');
 select is_indexed('public', 'audit_log', array['tenant_id', 'id'], 'audit_log.tenant_id is indexed');
 select is_indexed('public', 'tenant_moves', array['tenant_id', 'created_at'], 'tenant_moves.tenant_id is indexed');
 select is_indexed('public', 'tenant_move_tables', 'tenant_id', 'tenant_move_tables.tenant_id is indexed');

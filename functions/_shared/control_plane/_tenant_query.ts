@@ -25,6 +25,15 @@ export interface TenantFilter {
   status?: string | undefined;
   /** Tenants whose rows live in this data source (explicitly or through the default). */
   dataSourceId?: string | undefined;
+  /**
+   * Whether `dataSourceId` is known not to be the default data source: then only tenants routed to it
+   * explicitly match, and the page walks the `(data_source_id, slug)` index.
+   */
+  dataSourceNotDefault?: boolean | undefined;
+  /** Only tenants whose slug sorts after this one: the position of a page (keyset pagination). */
+  afterSlug?: string | undefined;
+  /** At most this many tenants. */
+  limit?: number | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +43,10 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** Tenants with their effective data source, by slug. */
+/**
+ * Tenants with their effective data source, by slug. Pages walk the slug index: `slug > afterSlug` (the
+ * empty string sorts before every slug) with `limit` reads only the page's rows, at any table size.
+ */
 export async function queryTenants(tx: Queryable, filter: TenantFilter = {}): Promise<TenantView[]> {
   const rows = await tx<TenantView[]>`
     select t.id, t.slug, t.name, t.status, t.data_source_id,
@@ -45,12 +57,19 @@ export async function queryTenants(tx: Queryable, filter: TenantFilter = {}): Pr
     from public.tenants t
     left join private.data_sources d on d.id = t.data_source_id
     left join private.data_sources dd on dd.is_default and t.data_source_id is null
-    where (${filter.id ?? null}::uuid is null or t.id = ${filter.id ?? null}::uuid)
+    where t.slug > ${filter.afterSlug ?? ""}::text
+      and (${filter.id ?? null}::uuid is null or t.id = ${filter.id ?? null}::uuid)
       and (${filter.slug ?? null}::text is null or t.slug = ${filter.slug ?? null}::text)
-      and (${filter.status ?? null}::text is null or t.status = ${filter.status ?? null}::text)
-      and (${filter.dataSourceId ?? null}::uuid is null or coalesce(d.id, dd.id) = ${
-    filter.dataSourceId ?? null
-  }::uuid)
-    order by t.slug`;
+      ${filter.status === undefined ? tx`` : tx`and t.status = ${filter.status}::text`}
+      ${dataSourceCondition(tx, filter)}
+    order by t.slug
+    ${filter.limit === undefined ? tx`` : tx`limit ${filter.limit}`}`;
   return [...rows];
+}
+
+/** The data source filter as its own fragment, so the planner sees which index serves it. */
+function dataSourceCondition(tx: Queryable, filter: TenantFilter) {
+  if (filter.dataSourceId === undefined) return tx``;
+  if (filter.dataSourceNotDefault) return tx`and t.data_source_id = ${filter.dataSourceId}::uuid`;
+  return tx`and coalesce(d.id, dd.id) = ${filter.dataSourceId}::uuid`;
 }

@@ -50,7 +50,14 @@ export { findTenant, type TenantView } from "./find_tenant.ts";
 export { type DataSourceView, getDataSource, listDataSources } from "./list_data_sources.ts";
 export { type KeyView, listKeys } from "./list_keys.ts";
 export { listMembers, type MemberView } from "./list_members.ts";
-export { listTenants } from "./list_tenants.ts";
+export {
+  DEFAULT_TENANT_PAGE_SIZE,
+  listTenantPage,
+  type ListTenantPageOptions,
+  listTenants,
+  MAX_TENANT_PAGE_SIZE,
+  type TenantPage,
+} from "./list_tenants.ts";
 export { type MemberAccess, memberAccess, type MemberActor } from "./member_access.ts";
 export { type ActorRole, checkMemberChange, type MemberChange, type MemberRole } from "./member_policy.ts";
 export { openDataSource } from "./open_data_source.ts";

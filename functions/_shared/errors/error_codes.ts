@@ -24,6 +24,7 @@
  * | `TR600` | 400 | a body, path or query parameter failed validation; `details` lists `{ path, message }` per field |
  * | `TR601` | 400 | the body is not valid JSON |
  * | `TR602` | 413 | the body is larger than the admin API accepts |
+ * | `TR603` | 400 | a list's `cursor` is not one a previous page handed out (pass it unchanged) |
  * | `TR610` | 403 | the caller is neither the service role nor a platform admin |
  * | `TR611` | 403 | the caller is not an owner or admin of the tenant (or the tenant does not exist: not revealed) |
  * | `TR612` | 403 | a membership rule: admins cannot add, remove, promote or demote owners; members can only leave |
@@ -249,6 +250,11 @@ export const ERROR_CODES = {
   TR600: { status: 400, layer: "admin", message: "Invalid request" },
   TR601: { status: 400, layer: "admin", message: "Cannot parse the request body: expected JSON" },
   TR602: { status: 413, layer: "admin", message: "Request body too large" },
+  TR603: {
+    status: 400,
+    layer: "admin",
+    message: "Invalid cursor: it is not the next cursor of a previous page",
+  },
   TR610: {
     status: 403,
     layer: "admin",

@@ -6,25 +6,30 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { jsonBody, platformOnly } from "../_middleware.ts";
-import { assignDataSource } from "../../control_plane/mod.ts";
-import { createTenant } from "../../control_plane/mod.ts";
-import { findDataSource } from "../../control_plane/mod.ts";
-import { findTenant } from "../../control_plane/mod.ts";
-import { listTenants } from "../../control_plane/mod.ts";
-import { updateTenant } from "../../control_plane/mod.ts";
 import {
+  assignDataSource,
   AssignDataSourceBody,
+  createTenant,
   CreateTenantBody,
   DataSourceRef,
+  findDataSource,
+  findTenant,
+  listTenantPage,
+  MAX_TENANT_PAGE_SIZE,
+  updateTenant,
   UpdateTenantBody,
+  validate,
+  withClaims,
 } from "../../control_plane/mod.ts";
-import { validate } from "../../control_plane/mod.ts";
-import { withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const ListQuery = z.object({
   status: z.enum(["active", "suspended", "moving"]).optional(),
   data_source: DataSourceRef.optional(),
+  limit: z.string().regex(/^[0-9]{1,4}$/, `Expected an integer from 1 to ${MAX_TENANT_PAGE_SIZE}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_TENANT_PAGE_SIZE)).optional(),
+  cursor: z.string().optional(),
 }).strict();
 
 /** The tenant routes, mounted at the admin API's root. */
@@ -47,7 +52,22 @@ export function tenantRoutes(deps: AdminDeps): Hono<AdminEnv> {
     const dataSource = query.data_source === undefined
       ? undefined
       : await findDataSource(sql, query.data_source);
-    return c.json(await listTenants(sql, { status: query.status, dataSourceId: dataSource?.id }));
+    const page = await listTenantPage(sql, {
+      status: query.status,
+      dataSourceId: dataSource?.id,
+      dataSourceNotDefault: dataSource === undefined ? undefined : !dataSource.is_default,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    // The body stays the array it always was; the next page is announced in headers (RFC 8288 `Link`,
+    // relative to the request's own URL, so it holds behind any path prefix).
+    if (page.nextCursor !== null) {
+      const next = new URL(c.req.url).searchParams;
+      next.set("cursor", page.nextCursor);
+      c.header("link", `<?${next}>; rel="next"`);
+      c.header("x-next-cursor", page.nextCursor);
+    }
+    return c.json(page.tenants);
   });
 
   app.get("/tenants/:tenant", async (c) => c.json(await findTenant(sql, c.req.param("tenant"))));
