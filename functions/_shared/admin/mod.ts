@@ -49,7 +49,11 @@ export { type KeyView, listKeys } from "./operations/list_keys.ts";
 export { listMembers, type MemberView } from "./operations/list_members.ts";
 export { listTenants } from "./operations/list_tenants.ts";
 export { openDataSource } from "./operations/open_data_source.ts";
-export { provisionDataSource, type ProvisionResult } from "./operations/provision_data_source.ts";
+export {
+  ensureSupabaseImage,
+  provisionDataSource,
+  type ProvisionResult,
+} from "./operations/provision_data_source.ts";
 export { removeMember } from "./operations/remove_member.ts";
 export { replaceCredentials } from "./operations/replace_credentials.ts";
 export { rotateKeys, type RotateKeysResult } from "./operations/rotate_keys.ts";

@@ -17,6 +17,7 @@
  */
 export {
   CREDENTIALS_CONTEXT,
+  databaseUrlOf,
   type DataSourceCredentials,
   openCredentials,
   PostgresCredentials,
