@@ -7,7 +7,6 @@
  * @module
  */
 import { defineCommand } from "citty";
-import postgres from "postgres";
 import {
   addDataSource,
   AdminError,
