@@ -25,6 +25,7 @@ Deno.test("mod.ts exports the public API", () => {
     "PostgresCredentials",
     "SupabaseCredentials",
     "TRANSACTION_MODE_PORTS",
+    "databaseUrlOf",
     "displayFields",
     "isConnectionFailure",
     "isTransactionModeUrl",
