@@ -501,3 +501,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "move refuses a supabase data source without a database URL: exit 1, naming db_url",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const name = sourceName("cli_sb_api");
+    try {
+      const added = await tenants([
+        "data-source",
+        "add",
+        "--name",
+        name,
+        "--kind",
+        "supabase",
+        "--url",
+        "https://abcdefghijklmnopqrst.supabase.co",
+        "--anon-key",
+        "a".repeat(40),
+        "--service-key",
+        "s".repeat(40),
+      ]);
+      assert.equal(added.code, 0, added.stderr);
+      const refused = await tenants(["move", "globex", "--to", name, "--dry-run"]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /Supabase project without a database URL: moves need one/);
+      assert.match(refused.stderr, /db_url/);
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await sql.end();
+    }
+  },
+});
