@@ -31,6 +31,8 @@ export interface CliContext {
   claims: ActorClaims;
   /** Whether the database is the local stack's. */
   local: boolean;
+  /** The application database's connection string (a secret: never print it). */
+  url: string;
 }
 
 /** Options of {@linkcode withContext}. */
@@ -76,6 +78,7 @@ export async function withContext<T>(
   const context: CliContext = {
     sql,
     local: url === localUrl,
+    url,
     keyring: () => keyring ??= loadKeyring(env, url === localUrl),
     claims: { role: "service_role", iss: "tenant-router-cli", operator: env.get("USER") ?? null },
   };

@@ -48,6 +48,7 @@ Deno.test("every command answers --help with its usage and exit 0", async () => 
       ["data-source", "add"],
       ["data-source", "list"],
       ["data-source", "test"],
+      ["data-source", "create-local"],
       ["tenant", "create"],
       ["tenant", "assign"],
       ["check"],
@@ -84,6 +85,19 @@ for (
     ["an invalid kind", ["data-source", "add", "--name", "x1", "--kind", "mysql", "--url", "x"]],
     ["a surplus argument", ["check", "extra"]],
     ["provision without a data source or --all", ["provision"]],
+    ["a database URL for a postgres data source", [
+      "data-source",
+      "add",
+      "--name",
+      "x1",
+      "--kind",
+      "postgres",
+      "--url",
+      "postgresql://u:p@h/d",
+      "--database-url",
+      "postgresql://u:p@h/d",
+    ]],
+    ["create-local with a name that is not a database name", ["data-source", "create-local", "Eu-1"]],
     ["an injected data source name", [
       "data-source",
       "add",
@@ -457,4 +471,119 @@ Deno.test("the CLI refuses to guess keys for a database that is not the local st
   });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /TENANT_ENCRYPTION_KEYS/);
+});
+
+Deno.test({
+  name:
+    "provision refuses a plain database, naming what it lacks and the flag; --bootstrap-supabase provisions it",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const plain = await createScratchDatabase(env!.dbUrl);
+    const target = connect(plain.url);
+    const name = sourceName("cli_plain");
+    try {
+      const added = await tenants(
+        ["data-source", "add", "--name", name, "--kind", "postgres", "--url", "-"],
+        {
+          stdin: plain.url,
+        },
+      );
+      assert.equal(added.code, 0, added.stderr);
+      for (const extra of [[], ["--supabase-cli"]]) {
+        const refused = await tenants(["provision", name, ...extra]);
+        assert.equal(refused.code, 1, refused.stderr);
+        assert.match(refused.stdout, /lacks schema auth, function auth\.uid\(\)/);
+        assert.match(refused.stdout, /--bootstrap-supabase/);
+      }
+      const [written] = await target<{ auth: string | null; history: string | null }[]>`
+        select to_regnamespace('auth')::text as auth, to_regnamespace('supabase_migrations')::text as history`;
+      assert.deepEqual(written, { auth: null, history: null }, "refused before anything was written");
+
+      const run = await tenants(["provision", name, "--bootstrap-supabase", "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const [result] = run.json() as { bootstrapped: string[]; current: boolean }[];
+      assert.ok(result!.bootstrapped.includes("function auth.uid()"));
+      assert.equal(result!.current, true);
+      assert.equal((await tenants(["data-source", "test", name])).code, 0);
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await target.end();
+      await sql.end();
+      await plain.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "data-source add --kind supabase seals --database-url from stdin; list shows it masked",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const name = sourceName("cli_sb");
+    const password = `pw-${crypto.randomUUID()}`;
+    try {
+      const added = await tenants([
+        "data-source",
+        "add",
+        "--name",
+        name,
+        "--kind",
+        "supabase",
+        "--url",
+        "https://abcdefghijklmnopqrst.supabase.co",
+        "--anon-key",
+        "a".repeat(40),
+        "--service-key",
+        "s".repeat(40),
+        "--database-url",
+        "-",
+        "--json",
+      ], { stdin: `postgresql://postgres:${password}@db.abcdefghijklmnopqrst.supabase.co:5432/postgres` });
+      assert.equal(added.code, 0, added.stderr);
+      assert.equal(
+        (added.json() as { masked_db_url: string }).masked_db_url,
+        "postgresql://postgres:****@db.abcdefghijklmnopqrst.supabase.co:5432/postgres",
+      );
+      const list = await tenants(["data-source", "list"]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /db: postgresql:\/\/postgres:\*\*\*\*@db\.abcdefghijklmnopqrst/);
+      for (const text of [added.stdout, added.stderr, list.stdout, list.stderr]) {
+        assert.ok(!text.includes(password), "the password is never printed");
+      }
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "move refuses a supabase data source without a database URL: exit 1, naming db_url",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const name = sourceName("cli_sb_api");
+    try {
+      const added = await tenants([
+        "data-source",
+        "add",
+        "--name",
+        name,
+        "--kind",
+        "supabase",
+        "--url",
+        "https://abcdefghijklmnopqrst.supabase.co",
+        "--anon-key",
+        "a".repeat(40),
+        "--service-key",
+        "s".repeat(40),
+      ]);
+      assert.equal(added.code, 0, added.stderr);
+      const refused = await tenants(["move", "globex", "--to", name, "--dry-run"]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /Supabase project without a database URL: moves need one/);
+      assert.match(refused.stderr, /db_url/);
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await sql.end();
+    }
+  },
 });

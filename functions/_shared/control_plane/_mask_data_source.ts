@@ -26,6 +26,8 @@ export interface DataSourceView {
   fingerprint: string;
   /** The connection string or project URL with the password replaced by `****`; `null` when unreadable. */
   masked_url: string | null;
+  /** A `supabase` project's direct database URL (`db_url`, what moves use), masked; else `null`. */
+  masked_db_url: string | null;
   /** Why the credentials cannot be opened (never the secret); `null` when they can. */
   credentials_error: string | null;
   /** Tenants whose rows live here (routed explicitly, or through the default). */
@@ -63,6 +65,7 @@ export async function maskDataSource(
     key_id: row.secret_key_id,
     fingerprint: await ciphertextFingerprint(row.secret_ciphertext),
     masked_url: opened.ok ? opened.maskedUrl : null,
+    masked_db_url: opened.ok ? opened.maskedDbUrl : null,
     credentials_error: opened.ok ? null : opened.error,
     tenant_count: options.tenantCount,
     created_at: row.created_at,

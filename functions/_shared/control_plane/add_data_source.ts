@@ -51,8 +51,18 @@ export async function addDataSource(tx: Queryable, options: AddDataSourceOptions
 }
 
 function withoutUndefined(
-  credentials: { url: string; anon_key: string; service_key: string; jwt_secret?: string | undefined },
-): { url: string; anon_key: string; service_key: string; jwt_secret?: string } {
-  const { jwt_secret, ...rest } = credentials;
-  return jwt_secret === undefined ? rest : { ...rest, jwt_secret };
+  credentials: {
+    url: string;
+    anon_key: string;
+    service_key: string;
+    jwt_secret?: string | undefined;
+    db_url?: string | undefined;
+  },
+): { url: string; anon_key: string; service_key: string; jwt_secret?: string; db_url?: string } {
+  const { jwt_secret, db_url, ...rest } = credentials;
+  return {
+    ...rest,
+    ...(jwt_secret === undefined ? {} : { jwt_secret }),
+    ...(db_url === undefined ? {} : { db_url }),
+  };
 }

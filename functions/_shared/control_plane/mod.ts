@@ -28,6 +28,7 @@ export {
   CreateTenantBody,
   DataSourceRef,
   MoveStepBody,
+  ProvisionBody,
   RegisterDataSourceBody,
   type RegisterDataSourceInput,
   ReplaceCredentialsBody,
@@ -61,7 +62,7 @@ export {
 export { type MemberAccess, memberAccess, type MemberActor } from "./member_access.ts";
 export { type ActorRole, checkMemberChange, type MemberChange, type MemberRole } from "./member_policy.ts";
 export { openDataSource } from "./open_data_source.ts";
-export { provisionDataSource, type ProvisionResult } from "./provision_data_source.ts";
+export { ensureSupabaseImage, provisionDataSource, type ProvisionResult } from "./provision_data_source.ts";
 export { removeMember } from "./remove_member.ts";
 export { replaceCredentials } from "./replace_credentials.ts";
 export { rotateKeys, type RotateKeysResult } from "./rotate_keys.ts";

@@ -5,12 +5,18 @@
  * @module
  */
 import { type Keyring, maskConnectionString } from "../crypto/mod.ts";
-import { type DataSourceCredentials, openCredentials } from "../data_sources/mod.ts";
+import { databaseUrlOf, type DataSourceCredentials, openCredentials } from "../data_sources/mod.ts";
 import type { DataSourceRow } from "./find_data_source.ts";
 
 /** The outcome of {@linkcode openDataSource}. */
 export type OpenedDataSource =
-  | { ok: true; credentials: DataSourceCredentials; maskedUrl: string }
+  | {
+    ok: true;
+    credentials: DataSourceCredentials;
+    maskedUrl: string;
+    /** A `supabase` project's direct database URL, masked; `null` for other kinds or without one. */
+    maskedDbUrl: string | null;
+  }
   | { ok: false; error: string };
 
 /**
@@ -27,7 +33,13 @@ export type OpenedDataSource =
 export async function openDataSource(keyring: Keyring, row: DataSourceRow): Promise<OpenedDataSource> {
   try {
     const credentials = await openCredentials(keyring, row);
-    return { ok: true, credentials, maskedUrl: maskConnectionString(credentials.credentials.url) };
+    const dbUrl = credentials.kind === "supabase" ? databaseUrlOf(credentials) : undefined;
+    return {
+      ok: true,
+      credentials,
+      maskedUrl: maskConnectionString(credentials.credentials.url),
+      maskedDbUrl: dbUrl === undefined ? null : maskConnectionString(dbUrl),
+    };
   } catch (error) {
     return { ok: false, error: safeMessage(error) };
   }

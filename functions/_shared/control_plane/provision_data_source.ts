@@ -5,19 +5,22 @@
  */
 import postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
+import { databaseUrlOf, probeDataSource } from "../data_sources/mod.ts";
 import {
   applyMigrations,
+  bootstrapSupabaseImage,
   latestVersion,
   type Migration,
   MigrationError,
   MigrationHistoryError,
+  missingSupabaseImage,
   readSchemaVersion,
 } from "../provision/mod.ts";
 import { AdminError } from "./admin_error.ts";
 import { type ActorClaims, withClaims } from "./with_claims.ts";
 import { findDataSource } from "./find_data_source.ts";
 import { openDataSource } from "./open_data_source.ts";
-import { type ProbeFunction, probeRow } from "./test_data_source.ts";
+import type { ProbeFunction } from "./test_data_source.ts";
 
 /** Options of {@linkcode provisionDataSource}. */
 export interface ProvisionDataSourceOptions {
@@ -30,6 +33,11 @@ export interface ProvisionDataSourceOptions {
   claims: ActorClaims;
   /** Only report what would be applied. */
   dryRun?: boolean | undefined;
+  /**
+   * Add what a plain PostgreSQL database lacks of Supabase's image (API roles, `auth.uid()` …) before the
+   * migrations; without it such a database is refused before anything is written (`TR642`).
+   */
+  bootstrapSupabase?: boolean | undefined;
   /** Called before each migration (CLI progress). */
   onApply?: ((migration: Migration) => void) | undefined;
   /** Default `probeDataSource`. */
@@ -45,16 +53,20 @@ export interface ProvisionResult {
   expected_schema_version: string | null;
   current: boolean;
   dry_run: boolean;
+  /** What was added of Supabase's image (`bootstrap_supabase`; in a dry run: would be); empty when nothing. */
+  bootstrapped: string[];
 }
 
 /**
- * Applies the pending tenant-db migrations to a `postgres` data source with
- * {@linkcode applyMigrations} (the Supabase CLI's history table, so `supabase db push --workdir
- * tenant-db` agrees afterwards), then records the schema version.
+ * Applies the pending tenant-db migrations to a data source's database (a `postgres` data source, or a
+ * `supabase` one whose credentials carry `db_url`) with {@linkcode applyMigrations} (the Supabase CLI's
+ * history table, so `supabase db push --workdir tenant-db` agrees afterwards), then records the schema
+ * version. A database without what the schema needs from Supabase's image is refused before anything is
+ * written, unless `bootstrapSupabase` adds it first.
  *
- * @throws {AdminError} `TR622` no such data source; `TR641` a `supabase` data source (no database URL:
- * run `supabase db push --workdir tenant-db --db-url …` against that project); `TR640` credentials do
- * not open; `TR650` the database cannot be reached, its migration history does not fit, or a migration
+ * @throws {AdminError} `TR622` no such data source; `TR641` a `supabase` data source without `db_url`;
+ * `TR640` credentials do not open; `TR642` a plain PostgreSQL database (the message names what it
+ * lacks); `TR650` the database cannot be reached, its migration history does not fit, or a migration
  * failed (rolled back; the message names the migration, statement number and server error).
  *
  * @example
@@ -67,20 +79,27 @@ export async function provisionDataSource(
   options: ProvisionDataSourceOptions,
 ): Promise<ProvisionResult> {
   const row = await findDataSource(sql, options.ref);
-  if (row.kind !== "postgres") {
-    throw new AdminError("TR641", `Data source "${row.name}" is a Supabase project: it has no database URL`, {
-      hint: "Run `supabase db push --workdir tenant-db --db-url <its database URL>` against that project",
-    });
-  }
   const opened = await openDataSource(options.keyring, row);
   if (!opened.ok) throw new AdminError("TR640", opened.error);
-  const reachable = await probeRow(row, { keyring: options.keyring, probe: options.probe });
+  const url = databaseUrlOf(opened.credentials);
+  if (url === undefined) {
+    throw new AdminError(
+      "TR641",
+      `Data source "${row.name}" is a Supabase project without a database URL: provisioning needs one`,
+      {
+        hint: `Add its direct connection string as "db_url" to its credentials, or run ` +
+          "`supabase db push --workdir tenant-db --db-url <its database URL>`",
+      },
+    );
+  }
+  // Probed as a database, whatever the kind: a Supabase project's Data API says nothing about `db_url`.
+  const reachable = await (options.probe ?? probeDataSource)({ kind: "postgres", credentials: { url } });
   const expected = latestVersion(options.migrations);
   // A database without the tenant schema yet answers but has no version: that is what provisioning is for.
   if (!reachable.ok && !reachable.error?.startsWith("Cannot read schema version")) {
     throw new AdminError("TR650", `Cannot provision "${row.name}": ${reachable.error}`);
   }
-  const target = postgres(opened.credentials.credentials.url, {
+  const target = postgres(url, {
     max: 1,
     prepare: false,
     connect_timeout: 10,
@@ -88,6 +107,11 @@ export async function provisionDataSource(
     connection: { application_name: "tenant-router-provision" },
   });
   try {
+    const bootstrapped = await ensureSupabaseImage(target, {
+      name: row.name,
+      bootstrap: options.bootstrapSupabase === true,
+      dryRun: options.dryRun === true,
+    });
     const { applied } = await applyMigrations(target, options.migrations, {
       dryRun: options.dryRun,
       onApply: options.onApply,
@@ -105,6 +129,7 @@ export async function provisionDataSource(
       expected_schema_version: expected,
       current: version !== null && version === expected,
       dry_run: options.dryRun === true,
+      bootstrapped,
     };
   } catch (error) {
     if (error instanceof MigrationError || error instanceof MigrationHistoryError) {
@@ -114,4 +139,35 @@ export async function provisionDataSource(
   } finally {
     await target.end({ timeout: 1 });
   }
+}
+
+/**
+ * Refuses a database that lacks what the tenant schema needs from Supabase's image (`TR642`, naming
+ * what is missing and the flag that adds it), or with `bootstrap` adds it (not in a dry run). Returns
+ * what was (or would be) added. Only reads unless it bootstraps.
+ *
+ * @example
+ * ```ts
+ * await ensureSupabaseImage(target, { name: "eu_1", bootstrap: false, dryRun: false }); // [] or throws
+ * ```
+ */
+export async function ensureSupabaseImage(
+  target: postgres.Sql,
+  options: { name: string; bootstrap: boolean; dryRun: boolean },
+): Promise<string[]> {
+  const missing = await missingSupabaseImage(target);
+  if (missing.length === 0) return [];
+  if (!options.bootstrap) {
+    throw new AdminError(
+      "TR642",
+      `Data source "${options.name}" is a plain PostgreSQL database: it lacks ${missing.join(", ")}, ` +
+        "which the tenant schema needs from Supabase's image",
+      {
+        hint: `Provision it with \`npm run tenants -- provision ${options.name} --bootstrap-supabase\` ` +
+          `(admin API: POST /data-sources/${options.name}/provision with {"bootstrap_supabase": true}) to add them`,
+      },
+    );
+  }
+  if (!options.dryRun) await bootstrapSupabaseImage(target);
+  return missing;
 }

@@ -100,6 +100,14 @@ export const MoveStepBody = z.object({
   wait: z.boolean().optional(),
 }).strict();
 
+/** `POST /data-sources/:id/provision`: an optional body. */
+export const ProvisionBody = z.object({
+  /** Add what a plain PostgreSQL database lacks of Supabase's image (API roles, `auth.uid()` …) first. */
+  bootstrap_supabase: z.boolean().optional(),
+  /** Only report what would be applied (the same as `?dry_run=true`). */
+  dry_run: z.boolean().optional(),
+}).strict();
+
 /** `POST /tenants/:id/members`: a user by id or email, and a role. */
 export const AddMemberBody = z.object({
   user_id: Uuid.optional(),

@@ -15,18 +15,37 @@ const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresq
 /** Credentials of a `postgres` data source: a connection string, direct or through Supavisor. */
 export const PostgresCredentials = z.object({ url: postgresUrl }).strict();
 
-/** Credentials of a `supabase` data source: the project URL, its API keys and (optionally) JWT secret. */
+/**
+ * Credentials of a `supabase` data source: the project URL, its API keys and (optionally) JWT secret and
+ * direct database URL. The gateway reaches the project through its Data API; `db_url` (the project's
+ * direct connection string or its session-mode pooler, role `postgres`) is what tenant moves and
+ * provisioning need: without it the project takes part in neither.
+ */
 export const SupabaseCredentials = z.object({
   url: z.url({ protocol: /^https?$/ }),
   anon_key: z.string().min(20),
   service_key: z.string().min(20),
   jwt_secret: z.string().min(32).optional(),
+  db_url: postgresUrl.optional(),
 }).strict();
 
 /** Decrypted credentials by kind. */
 export type DataSourceCredentials =
   | { kind: "postgres"; credentials: z.infer<typeof PostgresCredentials> }
   | { kind: "supabase"; credentials: z.infer<typeof SupabaseCredentials> };
+
+/**
+ * The connection string of the data source's database: a `postgres` data source's `url`, a `supabase`
+ * project's `db_url`; `undefined` for a project registered without one.
+ *
+ * @example
+ * ```ts
+ * databaseUrlOf({ kind: "postgres", credentials: { url } }); // url
+ * ```
+ */
+export function databaseUrlOf(credentials: DataSourceCredentials): string | undefined {
+  return credentials.kind === "postgres" ? credentials.credentials.url : credentials.credentials.db_url;
+}
 
 /** Seals credentials for one data source row. */
 export async function sealCredentials(

@@ -27,6 +27,7 @@
  */
 export {
   CREDENTIALS_CONTEXT,
+  databaseUrlOf,
   type DataSourceCredentials,
   openCredentials,
   PostgresCredentials,

@@ -31,6 +31,7 @@ Deno.test("mod.ts exports the public API", () => {
     "PostgresCredentials",
     "SupabaseCredentials",
     "TRANSACTION_MODE_PORTS",
+    "databaseUrlOf",
     "displayFields",
     "forwardToSupabase",
     "isConnectionFailure",

@@ -23,7 +23,13 @@ export type RegisterDataSourceOptions =
     | { kind: "postgres"; credentials: { url: string } }
     | {
       kind: "supabase";
-      credentials: { url: string; anon_key: string; service_key: string; jwt_secret?: string };
+      credentials: {
+        url: string;
+        anon_key: string;
+        service_key: string;
+        jwt_secret?: string;
+        db_url?: string;
+      };
     }
   );
 

@@ -42,6 +42,7 @@
  * | `TR636` | 409 | a tenant move is being run by another process right now |
  * | `TR640` | 422 | stored credentials cannot be opened (key not configured, authentication failed) |
  * | `TR641` | 422 | the operation does not apply to this kind of data source |
+ * | `TR642` | 422 | the database lacks what the tenant schema needs from Supabase's image: provision with `bootstrap_supabase` |
  * | `TR650` | 502 | the data source could not be reached or provisioned |
  * | `TR660` | 503 | the admin API is not configured (database URL, keys or JWT verification missing) |
  * | `TR661` | 503 | the application database cannot be reached now (with `Retry-After`) |
@@ -281,6 +282,11 @@ export const ERROR_CODES = {
   TR636: { status: 409, layer: "admin", message: "The move is being run by another process" },
   TR640: { status: 422, layer: "admin", message: "Cannot open the stored credentials" },
   TR641: { status: 422, layer: "admin", message: "Not supported for this kind of data source" },
+  TR642: {
+    status: 422,
+    layer: "admin",
+    message: "The database lacks what the tenant schema needs from Supabase's image",
+  },
   TR650: { status: 502, layer: "admin", message: "Data source unavailable" },
   TR660: { status: 503, layer: "admin", message: "The admin API is not configured" },
   TR661: {

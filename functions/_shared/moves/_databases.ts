@@ -2,10 +2,8 @@
 import postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
 import { describeConnectionError } from "../postgres_js/mod.ts";
-import { openCredentials } from "../data_sources/mod.ts";
-import { isTransactionModeUrl } from "../data_sources/mod.ts";
-import type { Catalog } from "../catalog/mod.ts";
-import { loadCatalog } from "../catalog/mod.ts";
+import { databaseUrlOf, isTransactionModeUrl, openCredentials } from "../data_sources/mod.ts";
+import { type Catalog, loadCatalog } from "../catalog/mod.ts";
 import { readSchemaVersion } from "../provision/mod.ts";
 import { CANONICAL_SETTINGS } from "./_sql.ts";
 import type { DataSourceRow } from "./_store.ts";
@@ -39,25 +37,29 @@ export interface OpenSideOptions {
  * Opens a pool to the data source's database (canonical session settings, see `CANONICAL_SETTINGS`) and
  * reads its schema version and catalog.
  *
- * @throws {MoveError} `unsupported` for a Supabase project (no database URL), `unavailable` when the
+ * @throws {MoveError} `unsupported` for a Supabase project without `db_url`, `unavailable` when the
  * credentials do not open or the database cannot be reached.
  */
 export async function openSide(dataSource: DataSourceRow, options: OpenSideOptions): Promise<Side> {
-  if (dataSource.kind !== "postgres") {
-    throw new MoveError(
-      "unsupported",
-      `Data source "${dataSource.name}" is a Supabase project: moves need a database connection string`,
-      { hint: "Register the project's database with --kind postgres and move to that" },
-    );
-  }
-  let url: string;
+  let url: string | undefined;
   try {
-    url = (await openCredentials(options.keyring, dataSource)).credentials.url;
+    url = databaseUrlOf(await openCredentials(options.keyring, dataSource));
   } catch (error) {
     throw new MoveError("unavailable", `Cannot open the credentials of data source "${dataSource.name}"`, {
       cause: error,
       hint: "Check TENANT_ENCRYPTION_KEYS: `npm run tenants -- data-source test` tells more",
     });
+  }
+  if (url === undefined) {
+    // A Supabase project registered with its Data API keys only: the gateway can serve it, a move cannot.
+    throw new MoveError(
+      "unsupported",
+      `Data source "${dataSource.name}" is a Supabase project without a database URL: moves need one`,
+      {
+        hint: `Add its direct connection string as "db_url" to its credentials ` +
+          `(PUT /data-sources/${dataSource.name}/credentials, or register it with --database-url)`,
+      },
+    );
   }
   let sql: postgres.Sql;
   let streamClient: () => postgres.Sql;

@@ -7,6 +7,8 @@
  * - {@linkcode planMigrations}: what is pending, refusing unknown or out-of-order history like `db push`.
  * - {@linkcode applyMigrations}: each pending migration in one transaction with its history row.
  * - {@linkcode readSchemaVersion}: `private.schema_version()` of a tenant database.
+ * - {@linkcode missingSupabaseImage} / {@linkcode bootstrapSupabaseImage}: what a plain PostgreSQL
+ *   database lacks of Supabase's image (API roles, `auth.uid()` …), and adding it.
  *
  * @example
  * ```ts
@@ -33,3 +35,4 @@ export { latestVersion, loadMigrations, type Migration, TENANT_MIGRATIONS_DIR } 
 export { MigrationHistoryError, planMigrations } from "./plan_migrations.ts";
 export { readSchemaVersion } from "./schema_version.ts";
 export { splitStatements } from "./split_statements.ts";
+export { bootstrapSupabaseImage, missingSupabaseImage, SUPABASE_IMAGE_STATEMENTS } from "./supabase_image.ts";

@@ -1,15 +1,24 @@
 /**
- * `data-source add | list | test`.
+ * `data-source add | list | test | create-local`.
  *
  * @module
  */
 import { defineCommand } from "citty";
 import { dataSourceAddCommand } from "./data_source_add.ts";
+import { dataSourceCreateLocalCommand } from "./data_source_create_local.ts";
 import { dataSourceListCommand } from "./data_source_list.ts";
 import { dataSourceTestCommand } from "./data_source_probe.ts";
 
 /** The `data-source` command group. */
 export const dataSourceCommand = defineCommand({
-  meta: { name: "tenants data-source", description: "Register, list and test data sources" },
-  subCommands: { add: dataSourceAddCommand, list: dataSourceListCommand, test: dataSourceTestCommand },
+  meta: {
+    name: "tenants data-source",
+    description: "Register, list and test data sources; create a local one",
+  },
+  subCommands: {
+    add: dataSourceAddCommand,
+    list: dataSourceListCommand,
+    test: dataSourceTestCommand,
+    "create-local": dataSourceCreateLocalCommand,
+  },
 });

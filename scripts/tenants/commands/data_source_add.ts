@@ -21,6 +21,7 @@ const FLAGS: Record<string, string> = {
   "credentials.anon_key": "--anon-key",
   "credentials.service_key": "--service-key",
   "credentials.jwt_secret": "--jwt-secret",
+  "credentials.db_url": "--database-url",
 };
 
 /** `npm run tenants -- data-source add --name <name> --kind postgres|supabase --url <url|-> …` */
@@ -55,6 +56,12 @@ export const dataSourceAddCommand = defineCommand({
       description: "supabase: the project's JWT secret (optional)",
       valueHint: "secret|-",
     },
+    "database-url": {
+      type: "string",
+      description:
+        "supabase: the project's direct database connection string (optional; tenant moves and provision need it)",
+      valueHint: "url|-",
+    },
     "pool-max": {
       type: "string",
       description: "Pool size per function instance, 1-100 (default 10)",
@@ -70,9 +77,15 @@ export const dataSourceAddCommand = defineCommand({
       "anon-key": args["anon-key"],
       "service-key": args["service-key"],
       "jwt-secret": args["jwt-secret"],
+      "database-url": args["database-url"],
     });
-    if (args.kind === "postgres" && (args["anon-key"] || args["service-key"] || args["jwt-secret"])) {
-      throw new UsageError("--anon-key, --service-key and --jwt-secret are for --kind supabase");
+    if (
+      args.kind === "postgres" &&
+      (args["anon-key"] || args["service-key"] || args["jwt-secret"] || args["database-url"])
+    ) {
+      throw new UsageError(
+        "--anon-key, --service-key, --jwt-secret and --database-url are for --kind supabase",
+      );
     }
     const poolMax = args["pool-max"] === undefined ? undefined : Number(args["pool-max"]);
     const body = {
@@ -83,6 +96,7 @@ export const dataSourceAddCommand = defineCommand({
         anon_key: secrets["anon-key"],
         service_key: secrets["service-key"],
         ...(secrets["jwt-secret"] === undefined ? {} : { jwt_secret: secrets["jwt-secret"] }),
+        ...(secrets["database-url"] === undefined ? {} : { db_url: secrets["database-url"] }),
       },
       ...(poolMax === undefined ? {} : { pool_max: poolMax }),
       ...(args.default ? { is_default: true } : {}),

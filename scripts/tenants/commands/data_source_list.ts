@@ -24,7 +24,11 @@ export const dataSourceListCommand = defineCommand({
           s.kind,
           s.is_default,
           s.status,
-          s.masked_url ?? `unreadable: ${s.credentials_error}`,
+          s.masked_url === null
+            ? `unreadable: ${s.credentials_error}`
+            : s.masked_db_url === null
+            ? s.masked_url
+            : `${s.masked_url}\ndb: ${s.masked_db_url}`,
           s.key_id,
           s.fingerprint,
           s.tenant_count,

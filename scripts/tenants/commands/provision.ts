@@ -6,13 +6,16 @@
 import { defineCommand } from "citty";
 import {
   AdminError,
+  ensureSupabaseImage,
   findDataSource,
   listDataSources,
   openDataSource,
   provisionDataSource,
   testDataSource,
 } from "../../../functions/_shared/control_plane/mod.ts";
+import { databaseUrlOf } from "../../../functions/_shared/data_sources/mod.ts";
 import { latestVersion, loadMigrations } from "../../../functions/_shared/provision/mod.ts";
+import postgres from "postgres";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";
 import { type CliContext, withContext } from "../context.ts";
@@ -27,11 +30,17 @@ interface Provisioned {
   schema_version: string | null;
   expected_schema_version: string | null;
   current: boolean | null;
+  /** What was added of Supabase's image (`--bootstrap-supabase`). */
+  bootstrapped: string[];
   result: "ok" | "skipped" | "failed";
   error: string | null;
 }
 
-/** `npm run tenants -- provision [<data-source> | --all] [--dry-run] [--supabase-cli]`; exit 1 on a failure. */
+/**
+ * `npm run tenants -- provision [<data-source> | --all] [--dry-run] [--bootstrap-supabase] [--supabase-cli]`;
+ * exit 1 on a failure (a plain PostgreSQL database without `--bootstrap-supabase` is one, refused before
+ * anything is written).
+ */
 export const provisionCommand = defineCommand({
   meta: {
     name: "tenants provision",
@@ -45,6 +54,11 @@ export const provisionCommand = defineCommand({
     },
     all: { type: "boolean", description: "Every registered postgres data source" },
     "dry-run": { type: "boolean", description: "Only show which migrations would be applied" },
+    "bootstrap-supabase": {
+      type: "boolean",
+      description:
+        "First add what a plain PostgreSQL database lacks of Supabase's image: roles anon, authenticated, service_role; auth.uid(), auth.jwt() …",
+    },
     "supabase-cli": {
       type: "boolean",
       description: "Apply with `supabase db push --workdir tenant-db` instead of the built-in provisioner",
@@ -63,11 +77,15 @@ export const provisionCommand = defineCommand({
         ? [(await findDataSource(context.sql, one)).name]
         : (await listDataSources(context.sql, keyring)).map((source) => source.name);
       const results: Provisioned[] = [];
+      const flags = {
+        dryRun: args["dry-run"] === true,
+        bootstrapSupabase: args["bootstrap-supabase"] === true,
+      };
       for (const name of names) {
         results.push(
           args["supabase-cli"]
-            ? await withSupabaseCli(context, { name, expected, dryRun: args["dry-run"] === true })
-            : await builtIn(context, { name, migrations, dryRun: args["dry-run"] === true }),
+            ? await withSupabaseCli(context, { name, expected, ...flags })
+            : await builtIn(context, { name, migrations, ...flags }),
         );
       }
       if (args.json) printJson(results);
@@ -83,7 +101,7 @@ export const provisionCommand = defineCommand({
           ],
           results.map((r) => [
             r.data_source,
-            r.applied.length === 0 ? "-" : r.applied,
+            [...r.bootstrapped.map((what) => `+ ${what}`), ...r.applied].join("\n") || "-",
             r.schema_version,
             r.expected_schema_version,
             r.current,
@@ -98,7 +116,12 @@ export const provisionCommand = defineCommand({
 
 async function builtIn(
   context: CliContext,
-  options: { name: string; migrations: Awaited<ReturnType<typeof loadMigrations>>; dryRun: boolean },
+  options: {
+    name: string;
+    migrations: Awaited<ReturnType<typeof loadMigrations>>;
+    dryRun: boolean;
+    bootstrapSupabase: boolean;
+  },
 ): Promise<Provisioned> {
   const expected = latestVersion(options.migrations);
   try {
@@ -108,6 +131,7 @@ async function builtIn(
       migrations: options.migrations,
       claims: context.claims,
       dryRun: options.dryRun,
+      bootstrapSupabase: options.bootstrapSupabase,
       onApply: (m) => console.error(`${options.name}: applying ${m.version}_${m.name}`),
     });
     return { ...result, result: "ok", error: null };
@@ -119,18 +143,19 @@ async function builtIn(
       schema_version: null,
       expected_schema_version: expected,
       current: null,
+      bootstrapped: [],
       result: error.code === "TR641" ? "skipped" : "failed",
-      error: error.message,
+      error: error.hint === null ? error.message : `${error.message}. ${error.hint}`,
     };
   }
 }
 
 async function withSupabaseCli(
   context: CliContext,
-  options: { name: string; expected: string | null; dryRun: boolean },
+  options: { name: string; expected: string | null; dryRun: boolean; bootstrapSupabase: boolean },
 ): Promise<Provisioned> {
   const keyring = await context.keyring();
-  const base = { data_source: options.name, expected_schema_version: options.expected };
+  const base = { data_source: options.name, expected_schema_version: options.expected, bootstrapped: [] };
   const row = await findDataSource(context.sql, options.name);
   const opened = await openDataSource(keyring, row);
   if (!opened.ok) {
@@ -143,17 +168,39 @@ async function withSupabaseCli(
       error: opened.error,
     };
   }
-  if (opened.credentials.kind !== "postgres") {
+  const url = databaseUrlOf(opened.credentials);
+  if (url === undefined) {
     return {
       ...base,
       applied: [],
       schema_version: null,
       current: null,
       result: "skipped",
-      error: "A Supabase project has no database URL here: run db push against its database",
+      error: 'A Supabase project without "db_url" in its credentials: run db push against its database',
     };
   }
-  const push = await supabaseDbPush(opened.credentials.credentials.url, { dryRun: options.dryRun });
+  let bootstrapped: string[];
+  const target = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  try {
+    bootstrapped = await ensureSupabaseImage(target, {
+      name: options.name,
+      bootstrap: options.bootstrapSupabase,
+      dryRun: options.dryRun,
+    });
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    return {
+      ...base,
+      applied: [],
+      schema_version: null,
+      current: null,
+      result: "failed",
+      error: error.hint === null ? error.message : `${error.message}. ${error.hint}`,
+    };
+  } finally {
+    await target.end({ timeout: 1 });
+  }
+  const push = await supabaseDbPush(url, { dryRun: options.dryRun });
   const probe = await testDataSource(context.sql, {
     keyring,
     ref: row.id,
@@ -165,6 +212,7 @@ async function withSupabaseCli(
     : `supabase db push failed:\n${push.output.trim().split("\n").slice(-5).join("\n")}`;
   return {
     ...base,
+    bootstrapped,
     applied: push.applied,
     schema_version: probe.schema_version,
     current: probe.current,

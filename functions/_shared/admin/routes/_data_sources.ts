@@ -17,12 +17,13 @@ import { testDataSource } from "../../control_plane/mod.ts";
 import { updateDataSource } from "../../control_plane/mod.ts";
 import { latestVersion } from "../../provision/mod.ts";
 import {
+  ProvisionBody,
   RegisterDataSourceBody,
   ReplaceCredentialsBody,
   UpdateDataSourceBody,
+  validate,
+  withClaims,
 } from "../../control_plane/mod.ts";
-import { validate } from "../../control_plane/mod.ts";
-import { withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const ProvisionQuery = z.object({ dry_run: z.enum(["true", "false"]).optional() }).strict();
@@ -81,6 +82,7 @@ export function dataSourceRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   app.post("/data-sources/:ref/provision", async (c) => {
     const query = validate(ProvisionQuery, c.req.query(), { subject: "query" });
+    const body = await provisionBody(c.req.raw);
     const migrations = await deps.migrations();
     if (migrations === undefined) {
       throw new AdminError("TR660", "The tenant-db migrations are not available to this deployment", {
@@ -92,7 +94,8 @@ export function dataSourceRoutes(deps: AdminDeps): Hono<AdminEnv> {
       ref: c.req.param("ref"),
       migrations,
       claims: c.get("caller").claims,
-      dryRun: query.dry_run === "true",
+      dryRun: query.dry_run === "true" || body.dry_run === true,
+      bootstrapSupabase: body.bootstrap_supabase === true,
       probe: deps.probe,
     });
     return c.json(result);
@@ -104,4 +107,17 @@ export function dataSourceRoutes(deps: AdminDeps): Hono<AdminEnv> {
   });
 
   return app;
+}
+
+/** The provision route's body: optional; when sent, JSON validated with {@linkcode ProvisionBody}. */
+async function provisionBody(request: Request): Promise<z.infer<typeof ProvisionBody>> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AdminError("TR601", undefined, { hint: "Send a JSON object, or no body" });
+  }
+  return validate(ProvisionBody, json, { subject: "body" });
 }

@@ -66,6 +66,7 @@ Deno.test({
           "is_default",
           "key_id",
           "kind",
+          "masked_db_url",
           "masked_url",
           "name",
           "pool_max",
@@ -226,6 +227,77 @@ Deno.test({
     } finally {
       await deleteDataSources(sql, [name]);
       await scratch.drop();
+      await t.close();
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the provision route refuses a plain database before writing anything (TR642), and bootstraps it when asked",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });
+    const plain = await createScratchDatabase(env!.dbUrl);
+    const name = sourceName("t_plain");
+    const target = connect(plain.url);
+    const untouched = async () => {
+      const [row] = await target<{ auth: string | null; history: string | null }[]>`
+        select to_regnamespace('auth')::text as auth, to_regnamespace('supabase_migrations')::text as history`;
+      return row;
+    };
+    try {
+      const service = await serviceToken();
+      const registered = await t.call("POST", "/data-sources", {
+        token: service,
+        body: { name, kind: "postgres", credentials: { url: plain.url } },
+      });
+      assert.equal(registered.status, 201, registered.text);
+
+      const refused = await t.call("POST", `/data-sources/${name}/provision`, { token: service });
+      assert.equal(refused.status, 422, refused.text);
+      assert.equal(refused.json.code, "TR642");
+      assert.match(
+        refused.json.message,
+        /plain PostgreSQL database: it lacks schema auth, function auth\.uid\(\)/,
+      );
+      assert.match(refused.json.hint, /--bootstrap-supabase/);
+      assert.match(refused.json.hint, /"bootstrap_supabase": true/);
+      assert.deepEqual(await untouched(), { auth: null, history: null }, "nothing was written");
+
+      const badBody = await t.call("POST", `/data-sources/${name}/provision`, {
+        token: service,
+        body: { bootstrap_supabase: "yes" },
+      });
+      assert.equal(badBody.status, 400);
+      assert.equal(badBody.json.code, "TR600");
+
+      const dryRun = await t.call("POST", `/data-sources/${name}/provision`, {
+        token: service,
+        body: { bootstrap_supabase: true, dry_run: true },
+      });
+      assert.equal(dryRun.status, 200, dryRun.text);
+      assert.deepEqual(dryRun.json.bootstrapped.slice(0, 2), ["schema auth", "function auth.uid()"]);
+      assert.deepEqual(await untouched(), { auth: null, history: null }, "a dry run writes nothing");
+
+      const provisioned = await t.call("POST", `/data-sources/${name}/provision`, {
+        token: service,
+        body: { bootstrap_supabase: true },
+      });
+      assert.equal(provisioned.status, 200, provisioned.text);
+      assert.equal(provisioned.json.current, true);
+      assert.deepEqual(provisioned.json.bootstrapped, dryRun.json.bootstrapped);
+      assert.equal(provisioned.json.applied.length, dryRun.json.applied.length);
+      const tested = await t.call("POST", `/data-sources/${name}/test`, { token: service });
+      assert.equal(tested.json.ok, true, tested.text);
+      const again = await t.call("POST", `/data-sources/${name}/provision`, { token: service });
+      assert.equal(again.status, 200, "once bootstrapped, no flag is needed");
+      assert.deepEqual(again.json.bootstrapped, []);
+    } finally {
+      await deleteDataSources(sql, [name]);
+      await target.end();
+      await plain.drop();
       await t.close();
       await sql.end();
     }
