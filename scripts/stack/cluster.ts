@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Prerequisites } from "./prerequisites.ts";
 import type { StackProfile } from "./profile.ts";
 import { exists, isRoot, mustRun, runCommand } from "./process.ts";
@@ -133,6 +133,18 @@ export class Cluster {
     await mustRun(this.bin("pg_ctl"), ["-D", pgDataDir, "-m", "fast", "-w", "stop"], {
       asPostgres: true,
     });
+  }
+
+  /**
+   * A folder beside the server's data folder that the postgres OS user owns: for a program that runs as
+   * that user next to the server (PgBouncer).
+   */
+  async sideDir(name: string): Promise<string> {
+    const { pgDataDir } = await this.#serverPaths();
+    const dir = join(dirname(pgDataDir), name);
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (isRoot()) await mustRun("chown", ["postgres", dir]);
+    return dir;
   }
 
   /** Path of one of the server's programs (psql, pg_dump, …). */

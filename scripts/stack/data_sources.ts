@@ -1,14 +1,16 @@
 /**
  * Registers the local tenant databases as data sources after a reset, the way an operator would with
  * `npm run tenants -- data-source add`: credentials sealed with the stack's generated key. Seeds cannot do
- * this, since the key exists only on this machine.
+ * this, since the key exists only on this machine. Each is registered as a Supabase project is reached
+ * from functions: `url` through the transaction-mode pooler (the stack's PgBouncer), `direct_url` the
+ * database itself, for what needs a session (moves, provisioning).
  *
  * @module
  */
 import postgres from "postgres";
 import { Keyring } from "../../functions/_shared/crypto/mod.ts";
 import { registerDataSource, registerKeys } from "../../functions/_shared/data_sources/mod.ts";
-import { APP_DATABASE, databaseUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
+import { APP_DATABASE, databaseUrl, poolerUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
 import type { StackSecrets } from "./secrets.ts";
 
 /** The demo routing of CONTRACT.md: acme has its own database; everyone else uses the default one. */
@@ -31,7 +33,7 @@ export async function registerLocalDataSources(profile: StackProfile, secrets: S
         await registerDataSource(tx, keyring, {
           name,
           kind: "postgres",
-          credentials: { url: databaseUrl(profile, name) },
+          credentials: { url: poolerUrl(profile, name), direct_url: databaseUrl(profile, name) },
           isDefault: name === DEFAULT_DATA_SOURCE,
         });
       }

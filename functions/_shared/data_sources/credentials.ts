@@ -12,8 +12,15 @@ export const CREDENTIALS_CONTEXT = { table: "private.data_sources", field: "secr
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string");
 
-/** Credentials of a `postgres` data source: a connection string, direct or through Supavisor. */
-export const PostgresCredentials = z.object({ url: postgresUrl }).strict();
+/**
+ * Credentials of a `postgres` data source. `url` is what the gateway's pools connect to: direct, or a
+ * transaction-mode pooler (Supavisor on 6543, PgBouncer). `direct_url`, when given, is a connection that
+ * keeps a session (direct, or a session-mode pooler) for what needs one: moves (advisory locks, COPY),
+ * provisioning, `supabase db push`. Giving it marks `url` as a transaction-mode pooler, so the pools run
+ * it without prepared statements (see `transaction_mode.ts`).
+ */
+export const PostgresCredentials = z.object({ url: postgresUrl, direct_url: postgresUrl.optional() })
+  .strict();
 
 /** Credentials of a `supabase` data source: the project URL, its API keys and (optionally) JWT secret. */
 export const SupabaseCredentials = z.object({
@@ -27,6 +34,14 @@ export const SupabaseCredentials = z.object({
 export type DataSourceCredentials =
   | { kind: "postgres"; credentials: z.infer<typeof PostgresCredentials> }
   | { kind: "supabase"; credentials: z.infer<typeof SupabaseCredentials> };
+
+/**
+ * The connection string for work that needs a session (advisory locks held across transactions, COPY,
+ * LISTEN, migrations): `direct_url` when the data source has one, else `url`.
+ */
+export function sessionUrl(credentials: z.infer<typeof PostgresCredentials>): string {
+  return credentials.direct_url ?? credentials.url;
+}
 
 /** Seals credentials for one data source row. */
 export async function sealCredentials(

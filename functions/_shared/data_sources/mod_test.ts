@@ -5,6 +5,7 @@ Deno.test("mod.ts exports the public API", () => {
   assert.deepEqual(Object.keys(mod).sort(), [
     "CREDENTIALS_CONTEXT",
     "CircuitBreaker",
+    "DEFAULT_ACQUIRE_TIMEOUT_MS",
     "DEFAULT_CONNECTION_BUDGET",
     "DEFAULT_CONNECT_TIMEOUT_SECONDS",
     "DEFAULT_COOL_DOWN_MS",
@@ -27,11 +28,13 @@ Deno.test("mod.ts exports the public API", () => {
     "TRANSACTION_MODE_PORTS",
     "displayFields",
     "isConnectionFailure",
+    "isTransactionModePool",
     "isTransactionModeUrl",
     "openCredentials",
     "probeDataSource",
     "registerDataSource",
     "registerKeys",
     "sealCredentials",
+    "sessionUrl",
   ]);
 });

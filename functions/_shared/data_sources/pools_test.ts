@@ -196,18 +196,26 @@ Deno.test({
   },
 });
 
-Deno.test("DataSourcePools turns prepared statements off on Supavisor's transaction-mode port", async () => {
+Deno.test("DataSourcePools turns prepared statements off through a transaction-mode pooler", async () => {
   await withPools({ random: () => 0 }, async (pools) => {
     const sources = [
       testDataSource("postgresql://app:pw@pooler.example.test:6543/postgres", { name: "transaction" }),
       testDataSource("postgresql://app:pw@pooler.example.test:5432/postgres", { name: "session" }),
       testDataSource("postgresql://app:pw@db.example.test/postgres?prepare=false", { name: "by_url" }),
+      testDataSource("postgresql://app:pw@pgbouncer.example.test:6432/postgres", {
+        name: "pgbouncer",
+        directUrl: "postgresql://app:pw@db.example.test:5432/postgres",
+      }),
     ];
     // Pools open lazily: nothing connects until the first query, so these hosts are never contacted.
     for (const source of sources) await pools.run(source, () => Promise.resolve());
     assert.deepEqual(
       pools.stats().pools.map((pool) => [pool.dataSourceName, pool.prepare, pool.maxLifetimeSeconds]),
-      [["transaction", false, 1620], ["session", true, 1620], ["by_url", false, 1620]],
+      [["transaction", false, 1620], ["session", true, 1620], ["by_url", false, 1620], [
+        "pgbouncer",
+        false,
+        1620,
+      ]],
     );
   });
   await withPools({ prepare: false, transactionModePorts: [7777] }, async (pools) => {

@@ -42,7 +42,10 @@ export async function createGatewayHandlerFromEnv(
     const statementTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_STATEMENT_TIMEOUT_MS");
     const acquireTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_ACQUIRE_TIMEOUT_MS");
     const ttlMs = millisecondsFromEnv(env, "TENANT_DIRECTORY_TTL_MS");
-    const pools = new DataSourcePools({ applicationName: options.functionName });
+    const pools = new DataSourcePools({
+      applicationName: options.functionName,
+      ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
+    });
     const catalogs = new CatalogCache();
     const directory = TenantDirectory.fromEnv(env, {
       keyring,

@@ -74,16 +74,20 @@ export function createGatewayHandler(
       });
     }
     const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
-    return await options.pools.run(resolution.dataSource, (sql, { unavailable }) =>
-      runPostgrest(sql, {
-        unavailable,
-        request: apiRequest,
-        claims,
-        catalogs: options.catalogs,
-        catalogKey: resolution.dataSource.id,
-        timing,
-        ...settings,
-      }));
+    return await options.pools.run(
+      resolution.dataSource,
+      (sql, { unavailable, connected }) =>
+        runPostgrest(sql, {
+          unavailable,
+          onConnection: connected,
+          request: apiRequest,
+          claims,
+          catalogs: options.catalogs,
+          catalogKey: resolution.dataSource.id,
+          timing,
+          ...settings,
+        }),
+    );
   }
 
   return async function handleGatewayRequest(request: Request): Promise<Response> {

@@ -43,6 +43,8 @@ export interface RunPostgrestOptions extends ExecutionSettings {
   timing: ServerTiming;
   /** Aborts the wait for a connection when the data source is known to be down. */
   unavailable?: AbortSignal;
+  /** Called once a connection is reserved (see `RunContext.connected`). */
+  onConnection?: () => void;
 }
 
 /** Runs a parsed request on `sql` and renders PostgREST's response. */
@@ -63,6 +65,7 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
       statementTimeoutMs: options.statementTimeoutMs,
       acquireTimeoutMs: options.acquireTimeoutMs,
       ...(options.unavailable ? { unavailable: options.unavailable } : {}),
+      ...(options.onConnection ? { onConnection: options.onConnection } : {}),
       ...(needsCheck
         ? {
           verify: (rows: postgres.Row[]) => {

@@ -2,7 +2,7 @@
 import postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
 import { describeConnectionError } from "../data_sources/_connection_errors.ts";
-import { openCredentials } from "../data_sources/credentials.ts";
+import { openCredentials, sessionUrl } from "../data_sources/credentials.ts";
 import { isTransactionModeUrl } from "../data_sources/transaction_mode.ts";
 import type { Catalog } from "../postgrest/catalog.ts";
 import { loadCatalog } from "../postgrest/load_catalog.ts";
@@ -52,7 +52,10 @@ export async function openSide(dataSource: DataSourceRow, options: OpenSideOptio
   }
   let url: string;
   try {
-    url = (await openCredentials(options.keyring, dataSource)).credentials.url;
+    // The mover holds advisory locks across transactions and streams COPY: it needs a session.
+    const opened = await openCredentials(options.keyring, dataSource);
+    if (opened.kind !== "postgres") throw new TypeError("Not a postgres data source");
+    url = sessionUrl(opened.credentials);
   } catch (error) {
     throw new MoveError("unavailable", `Cannot open the credentials of data source "${dataSource.name}"`, {
       cause: error,

@@ -12,6 +12,7 @@ import {
   provisionDataSource,
   testDataSource,
 } from "../../../functions/_shared/admin/mod.ts";
+import { sessionUrl } from "../../../functions/_shared/data_sources/mod.ts";
 import { latestVersion, loadMigrations } from "../../../functions/_shared/provision/mod.ts";
 import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";
@@ -153,7 +154,7 @@ async function withSupabaseCli(
       error: "A Supabase project has no database URL here: run db push against its database",
     };
   }
-  const push = await supabaseDbPush(opened.credentials.credentials.url, { dryRun: options.dryRun });
+  const push = await supabaseDbPush(sessionUrl(opened.credentials.credentials), { dryRun: options.dryRun });
   const probe = await testDataSource(context.sql, {
     keyring,
     ref: row.id,

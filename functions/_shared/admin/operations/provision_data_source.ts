@@ -5,6 +5,7 @@
  */
 import postgres from "postgres";
 import type { Keyring } from "../../crypto/mod.ts";
+import { sessionUrl } from "../../data_sources/mod.ts";
 import {
   applyMigrations,
   latestVersion,
@@ -80,7 +81,9 @@ export async function provisionDataSource(
   if (!reachable.ok && !reachable.error?.startsWith("Cannot read schema version")) {
     throw new AdminError("TR650", `Cannot provision "${row.name}": ${reachable.error}`);
   }
-  const target = postgres(opened.credentials.credentials.url, {
+  if (opened.credentials.kind !== "postgres") throw new AdminError("TR641", "Not a postgres data source");
+  // Migrations run on a session connection (the direct URL when the data source has one).
+  const target = postgres(sessionUrl(opened.credentials.credentials), {
     max: 1,
     prepare: false,
     connect_timeout: 10,
