@@ -146,7 +146,9 @@ export class ConnectionGate {
   }
 
   #tryAdmit(): GateTicket | undefined {
-    if (this.#unbounded || this.#admitted < this.#open) {
+    // Requests on open connections: the admitted ones but an opener whose connection is not counted yet.
+    const onOpen = this.#admitted - (this.#opening ? 1 : 0);
+    if (this.#unbounded || onOpen < this.#open) {
       this.#admitted++;
       return { opener: false, counted: false };
     }

@@ -342,3 +342,57 @@ Deno.test("DataSourcePools rejects options that cannot work", () => {
   ];
   for (const options of cases) assert.throws(() => new DataSourcePools(options), RangeError);
 });
+
+Deno.test({
+  name: "DataSourcePools opens one connection for the first requests to a cold pool, not one each",
+  async fn() {
+    const databases = await testDatabases();
+    const applicationName = `gate-${crypto.randomUUID().slice(0, 8)}`;
+    await withPools({ applicationName }, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 10 });
+      // Twenty requests arrive together; each counts the pool's connections once it runs.
+      const seen = await Promise.all(Array.from({ length: 20 }, () =>
+        pools.run(source, async (sql) => {
+          const [row] = await sql<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`;
+          return row!.n;
+        })));
+      // The first to run saw its own connection only: the others waited for it instead of opening theirs.
+      assert.equal(seen[0], 1);
+      assert.ok(Math.max(...seen) < 10, `at most ${Math.max(...seen)} connections, not one per request`);
+      assert.equal(pools.stats().pools[0]?.waiting, 0);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools grows a pool one connection at a time up to its size while requests wait",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 4 });
+      // Four requests that each hold a connection until all four hold one: possible only if the pool
+      // opens a next connection as soon as a request holds its own.
+      let arrived = 0;
+      let allThere: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => allThere = resolve);
+      const pids = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          pools.run(source, async (sql, { connected }) => {
+            const connection = await sql.reserve();
+            try {
+              connected();
+              const [row] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
+              if (++arrived === 4) allThere();
+              await barrier;
+              return row!.pid;
+            } finally {
+              connection.release();
+            }
+          })),
+      );
+      assert.equal(new Set(pids).size, 4);
+      assert.equal(pools.stats().pools[0]?.connections, 4);
+    });
+  },
+});
