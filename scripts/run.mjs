@@ -13,6 +13,7 @@ const programs = {
   bench: "bench/main.ts",
   "bench-moves": "bench/move_bench.ts",
   "bench-load": "bench/load_bench.ts",
+  "bench-scale": "bench/scale_bench.ts",
 };
 
 const [command, ...args] = process.argv.slice(2);

@@ -35,6 +35,12 @@ export interface ProvisionDataSourceOptions {
   onApply?: ((migration: Migration) => void) | undefined;
   /** Default `probeDataSource`. */
   probe?: ProbeFunction | undefined;
+  /**
+   * Refuse (`TR641`) a database that is not a tenant database: one whose migration history has none of
+   * the tenant-db versions (another project's), or without history but with tables of its own in
+   * `public`. An empty database is a tenant database yet to be provisioned. For `provision --all`.
+   */
+  tenantDatabasesOnly?: boolean | undefined;
 }
 
 /** What {@linkcode provisionDataSource} did. */
@@ -42,6 +48,8 @@ export interface ProvisionResult {
   data_source: string;
   /** Versions applied now (in a dry run: that would be). */
   applied: string[];
+  /** The schema version before (null: no tenant schema yet). */
+  schema_version_before: string | null;
   schema_version: string | null;
   expected_schema_version: string | null;
   current: boolean;
@@ -91,6 +99,8 @@ export async function provisionDataSource(
     connection: { application_name: "tenant-router-provision" },
   });
   try {
+    if (options.tenantDatabasesOnly) await assertTenantDatabase(target, row.name, options.migrations);
+    const before = await readSchemaVersion(target);
     const { applied } = await applyMigrations(target, options.migrations, {
       dryRun: options.dryRun,
       onApply: options.onApply,
@@ -104,6 +114,7 @@ export async function provisionDataSource(
     return {
       data_source: row.name,
       applied,
+      schema_version_before: before,
       schema_version: version,
       expected_schema_version: expected,
       current: version !== null && version === expected,
@@ -116,5 +127,32 @@ export async function provisionDataSource(
     throw error;
   } finally {
     await target.end({ timeout: 1 });
+  }
+}
+
+/** See {@linkcode ProvisionDataSourceOptions.tenantDatabasesOnly}. */
+async function assertTenantDatabase(
+  target: postgres.Sql,
+  name: string,
+  migrations: readonly Migration[],
+): Promise<void> {
+  const [found] = await target<{ versions: string[] | null; tables: number }[]>`
+    select
+      case when to_regclass('supabase_migrations.schema_migrations') is not null
+        then (select array_agg(version) from supabase_migrations.schema_migrations) end as versions,
+      (select count(*)::int from pg_tables where schemaname = 'public') as tables`;
+  const versions = found?.versions ?? [];
+  const local = new Set(migrations.map((migration) => migration.version));
+  if (versions.length > 0 && !versions.some((version) => local.has(version))) {
+    throw new AdminError(
+      "TR641",
+      `"${name}" is not a tenant database: its migration history has no tenant-db version`,
+    );
+  }
+  if (versions.length === 0 && (found?.tables ?? 0) > 0) {
+    throw new AdminError(
+      "TR641",
+      `"${name}" is not a tenant database: it has tables in public but no migration history`,
+    );
   }
 }
