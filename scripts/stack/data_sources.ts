@@ -3,7 +3,8 @@
  * `npm run tenants -- data-source add`: credentials sealed with the stack's generated key. Seeds cannot do
  * this, since the key exists only on this machine. Each is registered as a Supabase project is reached
  * from functions: `url` through the transaction-mode pooler (the stack's PgBouncer), `direct_url` the
- * database itself, for what needs a session (moves, provisioning).
+ * database itself, for what needs a session (moves, provisioning). The `bench` stack registers them
+ * directly: `npm run bench` compares the gateway with a direct baseline, and `bench:load` with its history.
  *
  * @module
  */
@@ -33,7 +34,9 @@ export async function registerLocalDataSources(profile: StackProfile, secrets: S
         await registerDataSource(tx, keyring, {
           name,
           kind: "postgres",
-          credentials: { url: poolerUrl(profile, name), direct_url: databaseUrl(profile, name) },
+          credentials: throughPooler(profile)
+            ? { url: poolerUrl(profile, name), direct_url: databaseUrl(profile, name) }
+            : { url: databaseUrl(profile, name) },
           isDefault: name === DEFAULT_DATA_SOURCE,
         });
       }
@@ -47,4 +50,9 @@ export async function registerLocalDataSources(profile: StackProfile, secrets: S
   } finally {
     await sql.end();
   }
+}
+
+/** Whether the stack's demo data sources go through its PgBouncer (all stacks but `bench`). */
+export function throughPooler(profile: StackProfile): boolean {
+  return profile.name !== "bench";
 }
