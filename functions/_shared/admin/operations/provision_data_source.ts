@@ -136,12 +136,13 @@ async function assertTenantDatabase(
   name: string,
   migrations: readonly Migration[],
 ): Promise<void> {
-  const [found] = await target<{ versions: string[] | null; tables: number }[]>`
-    select
-      case when to_regclass('supabase_migrations.schema_migrations') is not null
-        then (select array_agg(version) from supabase_migrations.schema_migrations) end as versions,
-      (select count(*)::int from pg_tables where schemaname = 'public') as tables`;
-  const versions = found?.versions ?? [];
+  const [found] = await target<{ history: boolean; tables: number }[]>`
+    select to_regclass('supabase_migrations.schema_migrations') is not null as history,
+           (select count(*)::int from pg_tables where schemaname = 'public') as tables`;
+  const versions = found?.history
+    ? (await target<{ version: string }[]>`select version from supabase_migrations.schema_migrations`)
+      .map((row) => row.version)
+    : [];
   const local = new Set(migrations.map((migration) => migration.version));
   if (versions.length > 0 && !versions.some((version) => local.has(version))) {
     throw new AdminError(
