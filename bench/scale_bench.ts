@@ -313,7 +313,7 @@ async function ensureScaleData(stack: RunningStack, log: (line: string) => void)
     await sql`
       insert into public.tenants (id, slug, name, data_source_id)
       select t.id::uuid, t.slug, t.name, ds.id
-      from json_to_recordset(${sql.json(tenantRows)}) as t(id text, slug text, name text, database text)
+      from jsonb_to_recordset(${sql.json(tenantRows)}) as t(id text, slug text, name text, database text)
       join private.data_sources ds on ds.name = t.database`;
     const members: { tenant_id: string; user_id: string; role: string }[] = [];
     for (let rank = 1; rank <= TENANTS; rank++) {
@@ -333,7 +333,7 @@ async function ensureScaleData(stack: RunningStack, log: (line: string) => void)
     await sql`
       insert into public.tenant_members (tenant_id, user_id, role)
       select m.tenant_id::uuid, m.user_id::uuid, m.role
-      from json_to_recordset(${sql.json(members)}) as m(tenant_id text, user_id text, role text)`;
+      from jsonb_to_recordset(${sql.json(members)}) as m(tenant_id text, user_id text, role text)`;
   });
   log("bench:scale: generating the tenants' rows…");
   let rows = 0;

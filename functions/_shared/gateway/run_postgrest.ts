@@ -51,6 +51,9 @@ export interface RunPostgrestOptions extends ExecutionSettings {
 export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptions): Promise<Response> {
   const { request, timing } = options;
   const catalog = await timing.measure("catalog", () => options.catalogs.get(options.catalogKey, sql));
+  // A cold data source's catalog came over a connection now open (a cached one: the reserve follows at
+  // once): its pool may open the next one.
+  options.onConnection?.();
   const plan = await timing.measure(
     "plan",
     () => planRequest(request, catalog, { maxRows: options.maxRows }),
