@@ -107,13 +107,13 @@ const MAX_ERROR_SAMPLES = 5;
 const PROGRESS_EVERY_MS = 10_000;
 
 /** One request, ready for `fetch`. */
-interface Planned {
+export interface Planned {
   url: string;
   init: RequestInit;
 }
 
-/** The requests of one tenant, with headers built once. */
-class TenantRequests {
+/** The requests of one tenant, with headers built once (the scale benchmark's client uses them too). */
+export class TenantRequests {
   readonly #base: string;
   readonly #get: Headers;
   readonly #list: Headers;
@@ -296,7 +296,7 @@ export async function runMixedLoad(config: MixedLoadConfig): Promise<MixedLoadRe
 }
 
 /** The id in an insert's `{"id": …}` body, or `undefined` when the body is something else. */
-function insertedId(body: string): string | undefined {
+export function insertedId(body: string): string | undefined {
   try {
     const id = (JSON.parse(body) as { id?: unknown } | null)?.id;
     return typeof id === "string" ? id : undefined;

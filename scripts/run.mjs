@@ -14,6 +14,7 @@ const programs = {
   "bench-moves": "bench/move_bench.ts",
   "bench-load": "bench/load_bench.ts",
   "bench-app-db": "bench/app_db_scale.ts",
+  "bench-scale": "bench/scale_bench.ts",
 };
 
 // The one check npm's engines would make for Node itself (.npmrc shows npm's errors only).

@@ -8,7 +8,14 @@
 import { join } from "node:path";
 import { resetStack, startStack, stopStack } from "./stack/stack.ts";
 import { functionsEnv } from "./stack/functions_process.ts";
-import { APP_DATABASE, databaseUrl, PROJECT_ROOT, stackProfile, TENANT_DATABASES } from "./stack/profile.ts";
+import {
+  APP_DATABASE,
+  databaseUrl,
+  poolerUrl,
+  PROJECT_ROOT,
+  stackProfile,
+  TENANT_DATABASES,
+} from "./stack/profile.ts";
 
 interface Tally {
   passed: number;
@@ -98,7 +105,10 @@ try {
     ...functionsEnv(profile, stack.secrets),
     TENANT_ROUTER_TEST: "1",
     ...Object.fromEntries(
-      TENANT_DATABASES.map((name) => [`${name.toUpperCase()}_DB_URL`, databaseUrl(profile, name)]),
+      TENANT_DATABASES.flatMap((name) => [
+        [`${name.toUpperCase()}_DB_URL`, databaseUrl(profile, name)],
+        [`${name.toUpperCase()}_POOLER_URL`, poolerUrl(profile, name)],
+      ]),
     ),
   };
   const unit = await run(deno, [

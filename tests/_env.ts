@@ -12,7 +12,10 @@ export interface TestStack {
   serviceRoleKey: string;
   jwtSecret: string;
   appDbUrl: string;
+  /** Direct: what tests set up and check with, and the data sources' `direct_url`. */
   tenantDbUrls: { tenant_shared: string; tenant_acme: string };
+  /** Through the stack's PgBouncer (transaction mode): the data sources' `url`. */
+  tenantPoolerUrls: { tenant_shared: string; tenant_acme: string };
 }
 
 /** Reads the test stack's environment; fails with what to run when a test is started on its own. */
@@ -31,5 +34,9 @@ export function testStack(): TestStack {
     jwtSecret: get("SUPABASE_JWT_SECRET"),
     appDbUrl: get("SUPABASE_DB_URL"),
     tenantDbUrls: { tenant_shared: get("TENANT_SHARED_DB_URL"), tenant_acme: get("TENANT_ACME_DB_URL") },
+    tenantPoolerUrls: {
+      tenant_shared: get("TENANT_SHARED_POOLER_URL"),
+      tenant_acme: get("TENANT_ACME_POOLER_URL"),
+    },
   };
 }

@@ -19,6 +19,8 @@ import type { TestStack } from "./_env.ts";
 export interface ScratchDataSource {
   name: string;
   url: string;
+  /** A session URL besides `url` (which is then a transaction-mode pooler's). */
+  directUrl?: string;
   isDefault?: boolean;
   poolMax?: number;
   /** Slugs of the demo tenants routed to it. */
@@ -75,7 +77,7 @@ export async function startScratchGateway(
       const { id } = await registerDataSource(sql, sealing, {
         name: source.name,
         kind: "postgres",
-        credentials: { url: source.url },
+        credentials: { url: source.url, direct_url: source.directUrl },
         isDefault: source.isDefault ?? false,
         poolMax: source.poolMax ?? 10,
       });

@@ -44,16 +44,23 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 
 Deno.test("the gateway fails closed and fast under faults, and recovers without a restart", async (t) => {
   const port = (url: string) => Number(new URL(url).port);
-  const tenantProxy = TcpProxy.start(port(stack.tenantDbUrls.tenant_acme));
+  // acme's data source is reached through PgBouncer (transaction mode), and PgBouncer through the proxy.
+  const tenantProxy = TcpProxy.start(port(stack.tenantPoolerUrls.tenant_acme));
   const appProxy = TcpProxy.start(port(stack.appDbUrl));
   const gateway = await startScratchGateway(stack, {
     name: "faults",
     sealingKeys: [generateKey()],
     dataSources: [
-      { name: "shared", url: stack.tenantDbUrls.tenant_shared, isDefault: true },
+      {
+        name: "shared",
+        url: stack.tenantPoolerUrls.tenant_shared,
+        directUrl: stack.tenantDbUrls.tenant_shared,
+        isDefault: true,
+      },
       {
         name: "acme_behind_proxy",
-        url: tenantProxy.url(stack.tenantDbUrls.tenant_acme),
+        url: tenantProxy.url(stack.tenantPoolerUrls.tenant_acme),
+        directUrl: stack.tenantDbUrls.tenant_acme,
         poolMax: ACME_POOL_MAX,
         tenants: ["acme"],
       },

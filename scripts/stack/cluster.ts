@@ -156,6 +156,18 @@ export class Cluster {
     });
   }
 
+  /**
+   * A folder beside the server's data folder that the postgres OS user owns: for a program that runs as
+   * that user next to the server (PgBouncer).
+   */
+  async sideDir(name: string): Promise<string> {
+    const { pgDataDir } = await this.#serverPaths();
+    const dir = join(dirname(pgDataDir), name);
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (isRoot()) await mustRun("chown", ["postgres", dir]);
+    return dir;
+  }
+
   /** Path of one of the server's programs (psql, pg_dump, …). */
   bin(name: string): string {
     return join(this.#pgBin, name);

@@ -1,14 +1,17 @@
 /**
  * Registers the local tenant databases as data sources after a reset, the way an operator would with
  * `npm run tenants -- data-source add`: credentials sealed with the stack's generated key. Seeds cannot do
- * this, since the key exists only on this machine.
+ * this, since the key exists only on this machine. Each is registered as a Supabase project is reached
+ * from functions: `url` through the transaction-mode pooler (the stack's PgBouncer), `direct_url` the
+ * database itself, for what needs a session (moves, provisioning). The `bench` stack registers them
+ * directly: `npm run bench` compares the gateway with a direct baseline, and `bench:load` with its history.
  *
  * @module
  */
 import postgres from "postgres";
 import { Keyring } from "../../functions/_shared/crypto/mod.ts";
 import { registerDataSource, registerKeys } from "../../functions/_shared/data_sources/mod.ts";
-import { APP_DATABASE, databaseUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
+import { APP_DATABASE, databaseUrl, poolerUrl, type StackProfile, TENANT_DATABASES } from "./profile.ts";
 import type { StackSecrets } from "./secrets.ts";
 
 /** The demo routing of CONTRACT.md: acme has its own database; everyone else uses the default one. */
@@ -31,7 +34,9 @@ export async function registerLocalDataSources(profile: StackProfile, secrets: S
         await registerDataSource(tx, keyring, {
           name,
           kind: "postgres",
-          credentials: { url: databaseUrl(profile, name) },
+          credentials: throughPooler(profile)
+            ? { url: poolerUrl(profile, name), direct_url: databaseUrl(profile, name) }
+            : { url: databaseUrl(profile, name) },
           isDefault: name === DEFAULT_DATA_SOURCE,
         });
       }
@@ -45,4 +50,9 @@ export async function registerLocalDataSources(profile: StackProfile, secrets: S
   } finally {
     await sql.end();
   }
+}
+
+/** Whether the stack's demo data sources go through its PgBouncer (all stacks but `bench`). */
+export function throughPooler(profile: StackProfile): boolean {
+  return profile.name !== "bench";
 }

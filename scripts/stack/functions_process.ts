@@ -39,13 +39,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Starts the functions server in the background unless it runs, then waits until it answers. */
-export async function startFunctions(profile: StackProfile, secrets: StackSecrets): Promise<void> {
+/**
+ * Starts the functions server in the background unless it runs, then waits until it answers; `env` adds
+ * to the functions' environment (a benchmark's limits).
+ */
+export async function startFunctions(
+  profile: StackProfile,
+  secrets: StackSecrets,
+  env: Record<string, string> = {},
+): Promise<void> {
   if (!(await functionsPid(profile))) {
     await Deno.mkdir(profile.logDir, { recursive: true });
     const child = spawnFunctionsServer({
       port: profile.functionsPort,
-      env: functionsEnv(profile, secrets),
+      env: { ...functionsEnv(profile, secrets), ...env },
       logFile: join(profile.logDir, "functions.log"),
     });
     child.unref();

@@ -1,6 +1,6 @@
 /**
  * Finds what the local stack needs from the operating system (PostgreSQL ≥ 15 server binaries, the
- * pgTAP extension, pg_prove) and installs what is missing with apt-get when running as root.
+ * pgTAP extension, pg_prove, PgBouncer) and installs what is missing with apt-get when running as root.
  *
  * @module
  */
@@ -13,6 +13,8 @@ export interface Prerequisites {
   pgBin: string;
   pgVersion: number;
   pgProve: string;
+  /** The PgBouncer binary: the stack's transaction-mode pooler. */
+  pgbouncer: string;
 }
 
 const MIN_PG_VERSION = 15;
@@ -23,6 +25,7 @@ export function requiredPackages(version: number): string[] {
     `postgresql-${version}`,
     `postgresql-${version}-pgtap`,
     "libtap-parser-sourcehandler-pgtap-perl",
+    "pgbouncer",
   ];
 }
 
@@ -59,7 +62,11 @@ async function findPrerequisites(): Promise<Found> {
   else if (!(await hasPgTap(server.pgBin))) missing.push("pgTAP");
   const pgProve = await which("pg_prove");
   if (!pgProve) missing.push("pg_prove");
-  return { ...server, ...(pgProve ? { pgProve } : {}), missing };
+  // Debian installs it in /usr/sbin, which is not on every user's PATH.
+  const pgbouncer = await which("pgbouncer") ??
+    (await exists("/usr/sbin/pgbouncer") ? "/usr/sbin/pgbouncer" : undefined);
+  if (!pgbouncer) missing.push("PgBouncer");
+  return { ...server, ...(pgProve ? { pgProve } : {}), ...(pgbouncer ? { pgbouncer } : {}), missing };
 }
 
 async function findServer(): Promise<{ pgBin: string; pgVersion: number } | undefined> {

@@ -1,7 +1,7 @@
 /**
  * Where a local stack lives: its data folder and ports. `dev` is what `npm start` runs; `test` is the
  * isolated stack of `npm test`, with its own ports and folder so a running dev stack is untouched;
- * `bench` is the same for `npm run bench`.
+ * `bench` is the same for `npm run bench`, `scale` for `npm run bench:scale`.
  *
  * @module
  */
@@ -16,8 +16,8 @@ export const APP_DATABASE = "postgres";
 /** Tenant databases of the local stack and the demo seed file each one gets. */
 export const TENANT_DATABASES = ["tenant_shared", "tenant_acme"] as const;
 
-/** The local stacks: `npm start`'s, `npm test`'s and `npm run bench`'s. */
-export type StackProfileName = "dev" | "test" | "bench";
+/** The local stacks: `npm start`'s, `npm test`'s, `npm run bench`'s and `npm run bench:scale`'s. */
+export type StackProfileName = "dev" | "test" | "bench" | "scale";
 
 /** One local stack: folders and ports. */
 export interface StackProfile {
@@ -30,12 +30,15 @@ export interface StackProfile {
   functionsPidFile: string;
   pgPort: number;
   functionsPort: number;
+  /** PgBouncer in transaction mode, in front of the same cluster (Supabase's local pooler port is 54329). */
+  poolerPort: number;
 }
 
-const PORTS: Record<StackProfileName, { pg: number; functions: number }> = {
-  dev: { pg: 54322, functions: 54321 },
-  test: { pg: 55322, functions: 55321 },
-  bench: { pg: 56322, functions: 56321 },
+const PORTS: Record<StackProfileName, { pg: number; functions: number; pooler: number }> = {
+  dev: { pg: 54322, functions: 54321, pooler: 54329 },
+  test: { pg: 55322, functions: 55321, pooler: 55329 },
+  bench: { pg: 56322, functions: 56321, pooler: 56329 },
+  scale: { pg: 57322, functions: 57321, pooler: 57329 },
 };
 
 /**
@@ -59,12 +62,21 @@ export function stackProfile(name: StackProfileName): StackProfile {
     functionsPidFile: join(dataDir, "functions.pid"),
     pgPort: PORTS[name].pg + portOffset(),
     functionsPort: PORTS[name].functions + portOffset(),
+    poolerPort: PORTS[name].pooler + portOffset(),
   };
 }
 
 /** A postgres superuser URL for one database of the stack (password auth, local only). */
 export function databaseUrl(profile: StackProfile, database: string): string {
   return `postgresql://postgres:postgres@127.0.0.1:${profile.pgPort}/${database}`;
+}
+
+/**
+ * The same database through the stack's PgBouncer (transaction mode): what the gateway's pools use for the
+ * data sources registered through it. Sessions (moves, migrations, LISTEN) use {@linkcode databaseUrl}.
+ */
+export function poolerUrl(profile: StackProfile, database: string): string {
+  return `postgresql://postgres:postgres@127.0.0.1:${profile.poolerPort}/${database}`;
 }
 
 /** The base URL of the stack's API (functions live under `/functions/v1`). */

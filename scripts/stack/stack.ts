@@ -1,6 +1,6 @@
 /**
- * The local stack as a whole: one PostgreSQL cluster with the application and tenant databases, and the
- * functions server. Used by `npm start | stop | status | db:reset` and by `npm test` (its own profile).
+ * The local stack as a whole: one PostgreSQL cluster with the application and tenant databases, PgBouncer
+ * in transaction mode in front of it, and the functions server. Used by `npm start | stop | status | db:reset` and by `npm test` (its own profile).
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { Cluster } from "./cluster.ts";
 import { registerLocalDataSources } from "./data_sources.ts";
 import { bootstrapDatabases, resetDatabases } from "./databases.ts";
 import { startFunctions, stopFunctions } from "./functions_process.ts";
+import { startPooler, stopPooler } from "./pgbouncer.ts";
 import { ensurePrerequisites, type Prerequisites } from "./prerequisites.ts";
 import type { StackProfile } from "./profile.ts";
 import { exists } from "./process.ts";
@@ -39,7 +40,7 @@ export async function startStack(profile: StackProfile): Promise<RunningStack> {
   return stack;
 }
 
-/** Starts only PostgreSQL (initialising the cluster on first run). */
+/** Starts PostgreSQL (initialising the cluster on first run) and PgBouncer, not the functions. */
 export async function startDatabase(profile: StackProfile): Promise<RunningStack> {
   const prerequisites = await ensurePrerequisites();
   const secrets = await loadSecrets(profile);
@@ -49,6 +50,7 @@ export async function startDatabase(profile: StackProfile): Promise<RunningStack
     await cluster.init();
   }
   await cluster.start();
+  await startPooler({ profile, prerequisites, cluster });
   return { profile, prerequisites, cluster, secrets };
 }
 
@@ -62,11 +64,12 @@ export async function resetStack(stack: RunningStack): Promise<void> {
   await Deno.writeTextFile(seededMarker(profile), `${new Date().toISOString()}\n`);
 }
 
-/** Stops the functions server and PostgreSQL; data stays. */
+/** Stops the functions server, PgBouncer and PostgreSQL; data stays. */
 export async function stopStack(profile: StackProfile): Promise<void> {
   await stopFunctions(profile);
   if (!(await exists(join(profile.pgDataDir, "PG_VERSION")))) return;
   const cluster = new Cluster({ profile, prerequisites: await ensurePrerequisites() });
+  await stopPooler({ cluster });
   await cluster.stop();
 }
 

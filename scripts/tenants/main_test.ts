@@ -356,6 +356,81 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "provision --all goes on past a failing database, skips one that is not a tenant database, and a re-run touches only what is behind",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const fresh = await createScratchDatabase(env!.dbUrl, { bootstrap: true });
+    const application = await createScratchDatabase(env!.dbUrl, { applicationSchema: true });
+    const names = {
+      fresh: sourceName("all_fresh"),
+      app: sourceName("all_app"),
+      gone: sourceName("all_gone"),
+    };
+    const missing = new URL(fresh.url);
+    missing.pathname = "/tr_no_such_database";
+    try {
+      for (
+        const [name, url] of [[names.fresh, fresh.url], [names.app, application.url], [
+          names.gone,
+          missing.toString(),
+        ]]
+      ) {
+        const added = await tenants([
+          "data-source",
+          "add",
+          "--name",
+          name!,
+          "--kind",
+          "postgres",
+          "--url",
+          "-",
+        ], {
+          stdin: url!,
+        });
+        assert.equal(added.code, 0, added.stderr);
+      }
+      type Row = {
+        data_source: string;
+        applied: string[];
+        schema_version_before: string | null;
+        schema_version: string | null;
+        result: string;
+        error: string | null;
+        elapsed_ms: number;
+      };
+      const first = await tenants(["provision", "--all", "--concurrency", "2", "--json"]);
+      assert.equal(first.code, 1, "a failed database makes the exit code 1");
+      const byName = (rows: Row[]) => new Map(rows.map((row) => [row.data_source, row]));
+      const rows = byName(first.json() as Row[]);
+      const freshRow = rows.get(names.fresh)!;
+      assert.equal(freshRow.result, "ok");
+      assert.equal(freshRow.schema_version_before, null);
+      assert.ok(freshRow.applied.length > 0);
+      assert.ok(freshRow.elapsed_ms >= 0);
+      assert.equal(rows.get(names.app)!.result, "skipped");
+      assert.match(rows.get(names.app)!.error!, /not a tenant database/);
+      assert.equal(rows.get(names.gone)!.result, "failed");
+      assert.ok(rows.get(names.gone)!.error);
+      const shared = rows.get("tenant_shared")!;
+      assert.deepEqual([shared.result, shared.applied], ["ok", []]);
+      assert.equal(shared.schema_version_before, shared.schema_version);
+
+      const again = byName((await tenants(["provision", "--all", "--json"])).json() as Row[]);
+      assert.deepEqual(again.get(names.fresh)!.applied, []);
+      assert.equal(again.get(names.fresh)!.schema_version_before, freshRow.schema_version);
+      const table = await tenants(["provision", "--all"]);
+      assert.match(table.stdout, /data sources: \d+ ok, 1 skipped, 1 failed/);
+    } finally {
+      await deleteDataSources(sql, Object.values(names));
+      await sql.end();
+      await fresh.drop();
+      await application.drop();
+    }
+  },
+});
+
+Deno.test({
   name: "rotate-keys re-encrypts every secret with the new active key and retires the old one",
   async fn() {
     const scratch = await createScratchDatabase(env!.dbUrl, { applicationSchema: true });

@@ -22,9 +22,21 @@ interface Entry {
   checkedAt: number;
 }
 
+/** Counters of a {@linkcode CatalogCache} since it was created. */
+export interface CatalogCacheStats {
+  /** Snapshots held: one per data source served. */
+  size: number;
+  /** Lookups answered from a snapshot held (or being loaded). */
+  hits: number;
+  /** Lookups that loaded a snapshot. */
+  loads: number;
+}
+
 /** Catalog snapshots by data source id. */
 export class CatalogCache {
   #entries = new Map<string, Entry>();
+  #hits = 0;
+  #loads = 0;
   #ttlMs: number;
   #now: () => number;
 
@@ -39,12 +51,21 @@ export class CatalogCache {
    */
   async get(dataSourceId: string, sql: postgres.Sql): Promise<Catalog> {
     const entry = this.#entries.get(dataSourceId);
-    if (!entry) return await this.#load(dataSourceId, sql);
+    if (!entry) {
+      this.#loads++;
+      return await this.#load(dataSourceId, sql);
+    }
+    this.#hits++;
     if (this.#now() - entry.checkedAt >= this.#ttlMs) {
       entry.checkedAt = this.#now();
       void this.#recheck(dataSourceId, entry, sql);
     }
     return await entry.catalog;
+  }
+
+  /** Counters since the cache was created. */
+  stats(): CatalogCacheStats {
+    return { size: this.#entries.size, hits: this.#hits, loads: this.#loads };
   }
 
   /** Forgets every snapshot (the change feed was interrupted, so any of them may be stale). */

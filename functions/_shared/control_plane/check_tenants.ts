@@ -20,6 +20,8 @@ export interface CheckTenantsOptions {
   probe?: ProbeFunction | undefined;
   /** Per data source, default 5 seconds. */
   timeoutMs?: number | undefined;
+  /** Data sources probed and counted at once (each holds one connection); default 8. */
+  concurrency?: number | undefined;
 }
 
 /** One tenant's health. */
@@ -80,10 +82,15 @@ export async function checkTenants(tx: Queryable, options: CheckTenantsOptions):
   }
   const results = new Map<string, DataSourceTestResult>();
   const counts = new Map<string, Map<string, Record<string, number>> | null>();
-  await Promise.all([...used.values()].map(async (source) => {
-    const result = await probeRow(source, options);
-    results.set(source.id, result);
-    counts.set(source.id, result.ok ? await countRows(source, options.keyring) : null);
+  const pending = [...used.values()];
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  // A bounded number at a time: a thousand data sources must not mean a thousand connections at once.
+  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, async () => {
+    for (let source = pending.shift(); source !== undefined; source = pending.shift()) {
+      const result = await probeRow(source, options);
+      results.set(source.id, result);
+      counts.set(source.id, result.ok ? await countRows(source, options.keyring) : null);
+    }
   }));
 
   const checks = tenants.map((tenant): TenantCheck => {

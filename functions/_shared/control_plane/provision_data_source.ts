@@ -42,6 +42,12 @@ export interface ProvisionDataSourceOptions {
   onApply?: ((migration: Migration) => void) | undefined;
   /** Default `probeDataSource`. */
   probe?: ProbeFunction | undefined;
+  /**
+   * Refuse (`TR641`) a database that is not a tenant database: one whose migration history has none of
+   * the tenant-db versions (another project's), or without history but with tables of its own in
+   * `public`. An empty database is a tenant database yet to be provisioned. For `provision --all`.
+   */
+  tenantDatabasesOnly?: boolean | undefined;
 }
 
 /** What {@linkcode provisionDataSource} did. */
@@ -49,6 +55,8 @@ export interface ProvisionResult {
   data_source: string;
   /** Versions applied now (in a dry run: that would be). */
   applied: string[];
+  /** The schema version before (null: no tenant schema yet). */
+  schema_version_before: string | null;
   schema_version: string | null;
   expected_schema_version: string | null;
   current: boolean;
@@ -99,6 +107,7 @@ export async function provisionDataSource(
   if (!reachable.ok && !reachable.error?.startsWith("Cannot read schema version")) {
     throw new AdminError("TR650", `Cannot provision "${row.name}": ${reachable.error}`);
   }
+  // Migrations run on a session connection (the direct URL when the data source has one).
   const target = postgres(url, {
     max: 1,
     prepare: false,
@@ -107,6 +116,8 @@ export async function provisionDataSource(
     connection: { application_name: "tenant-router-provision" },
   });
   try {
+    if (options.tenantDatabasesOnly) await assertTenantDatabase(target, row.name, options.migrations);
+    const before = await readSchemaVersion(target);
     const bootstrapped = await ensureSupabaseImage(target, {
       name: row.name,
       bootstrap: options.bootstrapSupabase === true,
@@ -125,6 +136,7 @@ export async function provisionDataSource(
     return {
       data_source: row.name,
       applied,
+      schema_version_before: before,
       schema_version: version,
       expected_schema_version: expected,
       current: version !== null && version === expected,
@@ -170,4 +182,32 @@ export async function ensureSupabaseImage(
   }
   if (!options.dryRun) await bootstrapSupabaseImage(target);
   return missing;
+}
+
+/** See {@linkcode ProvisionDataSourceOptions.tenantDatabasesOnly}. */
+async function assertTenantDatabase(
+  target: postgres.Sql,
+  name: string,
+  migrations: readonly Migration[],
+): Promise<void> {
+  const [found] = await target<{ history: boolean; tables: number }[]>`
+    select to_regclass('supabase_migrations.schema_migrations') is not null as history,
+           (select count(*)::int from pg_tables where schemaname = 'public') as tables`;
+  const versions = found?.history
+    ? (await target<{ version: string }[]>`select version from supabase_migrations.schema_migrations`)
+      .map((row) => row.version)
+    : [];
+  const local = new Set(migrations.map((migration) => migration.version));
+  if (versions.length > 0 && !versions.some((version) => local.has(version))) {
+    throw new AdminError(
+      "TR641",
+      `"${name}" is not a tenant database: its migration history has no tenant-db version`,
+    );
+  }
+  if (versions.length === 0 && (found?.tables ?? 0) > 0) {
+    throw new AdminError(
+      "TR641",
+      `"${name}" is not a tenant database: it has tables in public but no migration history`,
+    );
+  }
 }

@@ -12,8 +12,15 @@ export const CREDENTIALS_CONTEXT = { table: "private.data_sources", field: "secr
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string");
 
-/** Credentials of a `postgres` data source: a connection string, direct or through Supavisor. */
-export const PostgresCredentials = z.object({ url: postgresUrl }).strict();
+/**
+ * Credentials of a `postgres` data source. `url` is what the gateway's pools connect to: direct, or a
+ * transaction-mode pooler (Supavisor on 6543, PgBouncer). `direct_url`, when given, is a connection that
+ * keeps a session (direct, or a session-mode pooler) for what needs one: moves (advisory locks, COPY),
+ * provisioning, `supabase db push`. Giving it marks `url` as a transaction-mode pooler, so the pools run
+ * it without prepared statements (see `transaction_mode.ts`).
+ */
+export const PostgresCredentials = z.object({ url: postgresUrl, direct_url: postgresUrl.optional() })
+  .strict();
 
 /**
  * Credentials of a `supabase` data source: the project URL, its API keys and (optionally) JWT secret and
@@ -35,8 +42,10 @@ export type DataSourceCredentials =
   | { kind: "supabase"; credentials: z.infer<typeof SupabaseCredentials> };
 
 /**
- * The connection string of the data source's database: a `postgres` data source's `url`, a `supabase`
- * project's `db_url`; `undefined` for a project registered without one.
+/**
+ * The connection string for work that needs a session (advisory locks held across transactions, COPY,
+ * LISTEN, migrations): a `postgres` data source's `direct_url` when it has one, else its `url`; a
+ * `supabase` project's `db_url`; `undefined` for a project registered without one.
  *
  * @example
  * ```ts
@@ -44,7 +53,9 @@ export type DataSourceCredentials =
  * ```
  */
 export function databaseUrlOf(credentials: DataSourceCredentials): string | undefined {
-  return credentials.kind === "postgres" ? credentials.credentials.url : credentials.credentials.db_url;
+  return credentials.kind === "postgres"
+    ? credentials.credentials.direct_url ?? credentials.credentials.url
+    : credentials.credentials.db_url;
 }
 
 /** Seals credentials for one data source row. */

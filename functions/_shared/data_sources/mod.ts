@@ -14,7 +14,8 @@
  *   the project's Data API ({@linkcode forwardToSupabase}, a minted short-lived JWT).
  * - The pools: {@linkcode DataSourcePools}, one lazily created postgres.js pool per data
  *   source (max from `pool_max`, idle timeout 30 s, max lifetime 30 min ± 10 %, LRU cap 50 pools,
- *   global budget 200 connections, `prepare: false` on port 6543), each behind a
+ *   global budget 200 connections, `prepare: false` through a transaction-mode pooler: a `direct_url`
+ *   besides `url`, port 6543 or `?prepare=false`; at most one connection opening at a time), each behind a
  *   {@linkcode CircuitBreaker} (opens after 3 consecutive connection failures for 5 s, doubling to
  *   30 s; half-open trial). An unavailable data source throws {@linkcode DataSourceUnavailableError}
  *   (TR503, 503 with `Retry-After`) for its tenants only. `supabase` data sources have their breaker in
@@ -65,6 +66,7 @@ export {
   DataSourcePools,
   type DataSourcePoolsOptions,
   type DataSourcePoolsStats,
+  DEFAULT_ACQUIRE_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_CONNECTION_BUDGET,
   DEFAULT_END_TIMEOUT_SECONDS,
@@ -97,4 +99,4 @@ export {
   type RegisteredDataSource,
   registerKeys,
 } from "./registry.ts";
-export { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
+export { isTransactionModePool, isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";

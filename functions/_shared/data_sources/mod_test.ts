@@ -5,6 +5,7 @@ Deno.test("mod.ts exports the public API", () => {
   assert.deepEqual(Object.keys(mod).sort(), [
     "CREDENTIALS_CONTEXT",
     "CircuitBreaker",
+    "DEFAULT_ACQUIRE_TIMEOUT_MS",
     "DEFAULT_CONNECTION_BUDGET",
     "DEFAULT_CONNECT_TIMEOUT_SECONDS",
     "DEFAULT_COOL_DOWN_MS",
@@ -35,6 +36,7 @@ Deno.test("mod.ts exports the public API", () => {
     "displayFields",
     "forwardToSupabase",
     "isConnectionFailure",
+    "isTransactionModePool",
     "isTransactionModeUrl",
     "openCredentials",
     "probeDataSource",

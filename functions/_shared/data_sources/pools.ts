@@ -7,6 +7,7 @@
  */
 import postgres from "postgres";
 import { describeConnectionError, isConnectionFailure } from "../postgres_js/mod.ts";
+import { ConnectionGate, type GateTicket } from "./_connection_gate.ts";
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -19,7 +20,7 @@ import { DataSourceUnavailableError, PoolBusyError } from "./errors.ts";
 import { forwardToSupabase } from "./forward_supabase.ts";
 import type { RequestClaims } from "./request_claims.ts";
 import { probeDataSource } from "./probe.ts";
-import { isTransactionModeUrl, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
+import { isTransactionModePool, TRANSACTION_MODE_PORTS } from "./transaction_mode.ts";
 
 /** The default time between probes of a data source whose circuit is open, in milliseconds: 1 second. */
 export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
@@ -33,6 +34,8 @@ export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
 export const DEFAULT_MAX_LIFETIME_SECONDS = 1_800;
 /** The default jitter of the max lifetime: ±10 %. */
 export const DEFAULT_LIFETIME_JITTER = 0.1;
+/** The default time a request waits for its turn on a pool before 503 `TR506`, in milliseconds: 3 s. */
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 3_000;
 /** The default connect timeout, in seconds: 5. */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 /** The default time an evicted or replaced pool gets to finish its queries, in seconds: 5. */
@@ -50,14 +53,20 @@ export interface DataSourcePoolsOptions {
   maxLifetimeSeconds?: number | undefined;
   /** Relative jitter of the max lifetime per pool, 0 to 1; default 0.1 (±10 %). */
   lifetimeJitter?: number | undefined;
+  /**
+   * Milliseconds a request waits for its turn on a pool (while a connection opens, or all are busy)
+   * before {@linkcode PoolBusyError}; default 3000. Use the gateway's acquire timeout.
+   */
+  acquireTimeoutMs?: number | undefined;
   /** Seconds to wait for a connection to open; default 5. */
   connectTimeoutSeconds?: number | undefined;
   /** Seconds an evicted, replaced or closing pool gets to finish running queries; default 5. */
   endTimeoutSeconds?: number | undefined;
   /**
-   * Prepared statements: `"auto"` (default) turns them off for URLs on a transaction-mode port
-   * ({@linkcode TRANSACTION_MODE_PORTS}, or `transactionModePorts`) and leaves postgres.js's default
-   * (on, unless the URL says `?prepare=false`) otherwise; `true` or `false` forces it for every pool.
+   * Prepared statements: `"auto"` (default) turns them off for a transaction-mode pooler (a data source
+   * with a `direct_url` besides its `url`, a URL on a transaction-mode port ({@linkcode
+   * TRANSACTION_MODE_PORTS}, or `transactionModePorts`), or one saying `?prepare=false`) and leaves them on
+   * otherwise; `true` or `false` forces it for every pool.
    */
   prepare?: boolean | "auto" | undefined;
   /** Ports that mean transaction mode for `prepare: "auto"`; default `[6543]`. */
@@ -82,6 +91,11 @@ export interface RunContext {
    * (seconds); a wait raced against this signal ends as soon as the data source is known to be down.
    */
   unavailable: AbortSignal;
+  /**
+   * Call once the request holds a connection (the execute stage does, after reserving one): on a pool that
+   * is growing, the next connection may then open without waiting for this request to end.
+   */
+  connected: () => void;
 }
 
 /** One pool as {@linkcode DataSourcePools.stats} shows it. */
@@ -96,8 +110,12 @@ export interface PoolInfo {
   prepare: boolean;
   maxLifetimeSeconds: number;
   idleTimeoutSeconds: number;
-  /** Requests running on the pool now. */
+  /** Requests on the pool now: running, or waiting for their turn. */
   running: number;
+  /** Connections the pool is believed to hold open (counted as they open and close). */
+  connections: number;
+  /** Requests waiting while a connection opens or all are busy. */
+  waiting: number;
 }
 
 /** Runs `fn` with a `postgres` data source's pool, as {@linkcode DataSourcePools.run} does. */
@@ -157,6 +175,7 @@ interface Settings {
   maxLifetimeSeconds: number;
   lifetimeJitter: number;
   connectTimeoutSeconds: number;
+  acquireTimeoutMs: number;
   endTimeoutSeconds: number;
   prepare: boolean | "auto";
   transactionModePorts: readonly number[];
@@ -168,7 +187,9 @@ interface Settings {
 interface PoolEntry {
   sql: postgres.Sql;
   key: string;
-  info: Omit<PoolInfo, "running">;
+  info: Omit<PoolInfo, "running" | "connections" | "waiting">;
+  /** One connection opening at a time; see {@linkcode ConnectionGate}. */
+  gate: ConnectionGate;
   running: number;
   /** Replaced or evicted: ended as soon as its last request is done. */
   retired: boolean;
@@ -179,7 +200,10 @@ interface PoolEntry {
  *
  * - **Pool settings**: `max` from the data source's `pool_max`, `idle_timeout` 30 s, `max_lifetime`
  *   30 min ± 10 % (jittered per pool, so pools opened together do not all reconnect at once),
- *   `connect_timeout` 5 s, prepared statements off on transaction-mode ports (6543).
+ *   `connect_timeout` 5 s, one connection opening at a time ({@linkcode ConnectionGate}: the first
+ *   requests to a cold pool wait for one connection rather than each opening its own; the pool grows by
+ *   one while requests still wait), prepared statements off through a transaction-mode pooler (a `direct_url`
+ *   besides `url`, port 6543, `?prepare=false`).
  * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
  *   that has no request running (or, when all are busy, the least recently used one).
  * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
@@ -235,6 +259,7 @@ export class DataSourcePools {
       maxLifetimeSeconds: options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
       lifetimeJitter: options.lifetimeJitter ?? DEFAULT_LIFETIME_JITTER,
       connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      acquireTimeoutMs: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
       endTimeoutSeconds: options.endTimeoutSeconds ?? DEFAULT_END_TIMEOUT_SECONDS,
       prepare: options.prepare ?? "auto",
       transactionModePorts: options.transactionModePorts ?? TRANSACTION_MODE_PORTS,
@@ -311,11 +336,18 @@ export class DataSourcePools {
       throw error;
     }
     entry.running++;
+    let ticket: GateTicket | undefined;
+    let connected = false;
     try {
-      const result = await fn(entry.sql, { unavailable: this.#unavailableSignal(dataSource.id) });
+      const unavailable = this.#unavailableSignal(dataSource.id);
+      ticket = await entry.gate.admit({ timeoutMs: this.#options.acquireTimeoutMs, signal: unavailable });
+      const admitted = ticket;
+      const result = await fn(entry.sql, { unavailable, connected: () => entry.gate.connected(admitted) });
+      connected = true;
       breaker.recordSuccess(decision.permit);
       return result;
     } catch (error) {
+      connected = isServerError(error);
       if (isConnectionFailure(error)) {
         this.#recordFailure(dataSource, breaker, decision.permit);
         // postgres.js 3.4.9 reuses a connection whose session ended mid-query with stale state (the next
@@ -347,6 +379,7 @@ export class DataSourcePools {
       }
       throw error;
     } finally {
+      if (ticket !== undefined) entry.gate.release(ticket, { connected });
       if (--entry.running === 0 && entry.retired) this.#end(entry);
     }
   }
@@ -387,7 +420,12 @@ export class DataSourcePools {
   /** Pools, their sizes and the breakers, without any secret. */
   stats(): DataSourcePoolsStats {
     return {
-      pools: [...this.#pools.values()].map((entry) => ({ ...entry.info, running: entry.running })),
+      pools: [...this.#pools.values()].map((entry) => ({
+        ...entry.info,
+        running: entry.running,
+        connections: entry.gate.open,
+        waiting: entry.gate.waiting,
+      })),
       allocatedConnections: this.#allocated,
       connectionBudget: this.#options.connectionBudget,
       breakers: [...this.#breakers].map(([dataSourceId, { breaker }]) => ({
@@ -499,11 +537,13 @@ export class DataSourcePools {
       throw new TypeError("Cannot open a pool: not a postgres data source");
     }
     const url = credentials.credentials.url;
-    const prepare = this.#prepare(url);
+    const prepare = this.#prepare(credentials.credentials);
+    const gate = new ConnectionGate(max);
     let sql: postgres.Sql;
     try {
       sql = postgres(url, {
         max,
+        onclose: () => gate.connectionClosed(),
         idle_timeout: options.idleTimeoutSeconds,
         max_lifetime: maxLifetimeSeconds,
         connect_timeout: options.connectTimeoutSeconds,
@@ -523,6 +563,7 @@ export class DataSourcePools {
     const entry: PoolEntry = {
       sql,
       key,
+      gate,
       running: 0,
       retired: false,
       info: {
@@ -530,7 +571,7 @@ export class DataSourcePools {
         dataSourceName: dataSource.name,
         version: dataSource.version,
         max,
-        prepare: prepare ?? !/[?&]prepare=(false|0)(&|$)/.test(url),
+        prepare: prepare ?? true,
         maxLifetimeSeconds,
         idleTimeoutSeconds: options.idleTimeoutSeconds,
       },
@@ -540,11 +581,11 @@ export class DataSourcePools {
     return entry;
   }
 
-  /** `false` to turn prepared statements off; `undefined` to leave postgres.js's default and the URL's. */
-  #prepare(url: string): boolean | undefined {
+  /** `false` to turn prepared statements off; `undefined` to leave postgres.js's default. */
+  #prepare(credentials: { url: string; direct_url?: string | undefined }): boolean | undefined {
     const setting = this.#options.prepare;
     if (setting !== "auto") return setting;
-    return isTransactionModeUrl(url, this.#options.transactionModePorts) ? false : undefined;
+    return isTransactionModePool(credentials, this.#options.transactionModePorts) ? false : undefined;
   }
 
   #evictLeastRecentlyUsed(): void {
@@ -577,6 +618,7 @@ export class DataSourcePools {
   #release(entry: PoolEntry): Promise<void> {
     this.#allocated -= entry.info.max;
     entry.retired = true;
+    entry.gate.openAll(); // the requests waiting for their turn finish on the retiring pool
     if (entry.running > 0) {
       this.#draining.add(entry);
       return Promise.resolve();

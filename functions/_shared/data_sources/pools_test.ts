@@ -196,18 +196,26 @@ Deno.test({
   },
 });
 
-Deno.test("DataSourcePools turns prepared statements off on Supavisor's transaction-mode port", async () => {
+Deno.test("DataSourcePools turns prepared statements off through a transaction-mode pooler", async () => {
   await withPools({ random: () => 0 }, async (pools) => {
     const sources = [
       testDataSource("postgresql://app:pw@pooler.example.test:6543/postgres", { name: "transaction" }),
       testDataSource("postgresql://app:pw@pooler.example.test:5432/postgres", { name: "session" }),
       testDataSource("postgresql://app:pw@db.example.test/postgres?prepare=false", { name: "by_url" }),
+      testDataSource("postgresql://app:pw@pgbouncer.example.test:6432/postgres", {
+        name: "pgbouncer",
+        directUrl: "postgresql://app:pw@db.example.test:5432/postgres",
+      }),
     ];
     // Pools open lazily: nothing connects until the first query, so these hosts are never contacted.
     for (const source of sources) await pools.run(source, () => Promise.resolve());
     assert.deepEqual(
       pools.stats().pools.map((pool) => [pool.dataSourceName, pool.prepare, pool.maxLifetimeSeconds]),
-      [["transaction", false, 1620], ["session", true, 1620], ["by_url", false, 1620]],
+      [["transaction", false, 1620], ["session", true, 1620], ["by_url", false, 1620], [
+        "pgbouncer",
+        false,
+        1620,
+      ]],
     );
   });
   await withPools({ prepare: false, transactionModePorts: [7777] }, async (pools) => {
@@ -333,4 +341,58 @@ Deno.test("DataSourcePools rejects options that cannot work", () => {
     { breaker: { failureThreshold: 0 } },
   ];
   for (const options of cases) assert.throws(() => new DataSourcePools(options), RangeError);
+});
+
+Deno.test({
+  name: "DataSourcePools opens one connection for the first requests to a cold pool, not one each",
+  async fn() {
+    const databases = await testDatabases();
+    const applicationName = `gate-${crypto.randomUUID().slice(0, 8)}`;
+    await withPools({ applicationName }, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 10 });
+      // Twenty requests arrive together; each counts the pool's connections once it runs.
+      const seen = await Promise.all(Array.from({ length: 20 }, () =>
+        pools.run(source, async (sql) => {
+          const [row] = await sql<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`;
+          return row!.n;
+        })));
+      // The first to run saw its own connection only: the others waited for it instead of opening theirs.
+      assert.equal(seen[0], 1);
+      assert.ok(Math.max(...seen) < 10, `at most ${Math.max(...seen)} connections, not one per request`);
+      assert.equal(pools.stats().pools[0]?.waiting, 0);
+    });
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools grows a pool one connection at a time up to its size while requests wait",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({}, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 4 });
+      // Four requests that each hold a connection until all four hold one: possible only if the pool
+      // opens a next connection as soon as a request holds its own.
+      let arrived = 0;
+      let allThere: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => allThere = resolve);
+      const pids = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          pools.run(source, async (sql, { connected }) => {
+            const connection = await sql.reserve();
+            try {
+              connected();
+              const [row] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
+              if (++arrived === 4) allThere();
+              await barrier;
+              return row!.pid;
+            } finally {
+              connection.release();
+            }
+          })),
+      );
+      assert.equal(new Set(pids).size, 4);
+      assert.equal(pools.stats().pools[0]?.connections, 4);
+    });
+  },
 });

@@ -20,7 +20,7 @@ export type RegisterDataSourceOptions =
     isDefault?: boolean;
   }
   & (
-    | { kind: "postgres"; credentials: { url: string } }
+    | { kind: "postgres"; credentials: { url: string; direct_url?: string | undefined } }
     | {
       kind: "supabase";
       credentials: {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isTransactionModeUrl } from "./transaction_mode.ts";
+import { isTransactionModePool, isTransactionModeUrl } from "./transaction_mode.ts";
 
 Deno.test("isTransactionModeUrl() recognises Supavisor's transaction-mode port", () => {
   const cases: [string, boolean][] = [
@@ -11,4 +11,14 @@ Deno.test("isTransactionModeUrl() recognises Supavisor's transaction-mode port",
   ];
   for (const [url, expected] of cases) assert.equal(isTransactionModeUrl(url), expected, url);
   assert.equal(isTransactionModeUrl("postgresql://h:7777/db", [7777]), true);
+});
+
+Deno.test("isTransactionModePool() is explicit with a direct_url, else falls back on the URL", () => {
+  const direct = "postgresql://u:p@db.example.test:5432/db";
+  const bouncer = "postgresql://u:p@127.0.0.1:6432/db";
+  assert.equal(isTransactionModePool({ url: bouncer, direct_url: direct }), true);
+  assert.equal(isTransactionModePool({ url: direct, direct_url: direct }), false);
+  assert.equal(isTransactionModePool({ url: bouncer }), false);
+  assert.equal(isTransactionModePool({ url: `${bouncer}?prepare=false` }), true);
+  assert.equal(isTransactionModePool({ url: "postgresql://u:p@pooler.example.test:6543/db" }), true);
 });

@@ -38,6 +38,8 @@ export interface ExecuteOptions {
   acquireTimeoutMs: number;
   /** Ends the wait for a connection early, with its reason: the data source is known to be down. */
   unavailable?: AbortSignal;
+  /** Called once a connection is reserved (the pool may then open its next one). */
+  onConnection?: () => void;
   /**
    * Inspects the rows before the transaction ends; throwing rolls it back (a write that must affect
    * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
@@ -66,6 +68,7 @@ export async function executeStatement(
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
   const connection = await reserveWithin(pool, options.acquireTimeoutMs, options.unavailable);
+  options.onConnection?.();
   let failure: unknown;
   try {
     return await withinDeadline(

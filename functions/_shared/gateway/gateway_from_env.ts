@@ -3,7 +3,9 @@
  * application database), `TENANT_ENCRYPTION_KEYS` / `TENANT_ENCRYPTION_ACTIVE_KEY`, the JWT keys
  * (`SUPABASE_JWT_SECRET`, `SUPABASE_JWKS`, `SUPABASE_JWKS_URL`), and optional limits in milliseconds:
  * `TENANT_DATA_STATEMENT_TIMEOUT_MS` (default 8000), `TENANT_DATA_ACQUIRE_TIMEOUT_MS` (3000) and
- * `TENANT_DIRECTORY_TTL_MS` (30000).
+ * `TENANT_DIRECTORY_TTL_MS` (30000); the pools' sizing per function instance: `TENANT_DATA_CONNECTION_BUDGET`
+ * (200 connections over all pools) and `TENANT_DATA_MAX_POOLS` (50 pools); `TENANT_DATA_STATS_INTERVAL_MS`
+ * (off by default) logs the caches' and pools' counters every so often, one JSON line, never a secret.
  *
  * @module
  */
@@ -42,7 +44,15 @@ export async function createGatewayHandlerFromEnv(
     const statementTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_STATEMENT_TIMEOUT_MS");
     const acquireTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_ACQUIRE_TIMEOUT_MS");
     const ttlMs = millisecondsFromEnv(env, "TENANT_DIRECTORY_TTL_MS");
-    const pools = new DataSourcePools({ applicationName: options.functionName });
+    const connectionBudget = countFromEnv(env, "TENANT_DATA_CONNECTION_BUDGET");
+    const maxPools = countFromEnv(env, "TENANT_DATA_MAX_POOLS");
+    const statsIntervalMs = millisecondsFromEnv(env, "TENANT_DATA_STATS_INTERVAL_MS");
+    const pools = new DataSourcePools({
+      applicationName: options.functionName,
+      ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
+      ...(connectionBudget === undefined ? {} : { connectionBudget }),
+      ...(maxPools === undefined ? {} : { maxPools }),
+    });
     const catalogs = new CatalogCache();
     const directory = TenantDirectory.fromEnv(env, {
       keyring,
@@ -56,6 +66,25 @@ export async function createGatewayHandlerFromEnv(
       },
     });
     directory.start();
+    if (statsIntervalMs !== undefined) {
+      const timer = setInterval(() => {
+        const { pools: open, allocatedConnections, connectionBudget } = pools.stats();
+        log(`${options.functionName}: stats ${
+          JSON.stringify({
+            directory: directory.stats(),
+            catalogs: catalogs.stats(),
+            pools: {
+              count: open.length,
+              allocatedConnections,
+              connectionBudget,
+              connections: open.reduce((sum, pool) => sum + pool.connections, 0),
+              waiting: open.reduce((sum, pool) => sum + pool.waiting, 0),
+            },
+          })
+        }`);
+      }, statsIntervalMs);
+      Deno.unrefTimer(timer);
+    }
     return createGatewayHandler({
       ...options,
       jwtVerifier,
@@ -80,6 +109,17 @@ export async function createGatewayHandlerFromEnv(
       return Promise.resolve(new PostgrestError("TR505").toResponse());
     };
   }
+}
+
+/** An optional count of 1 or more from the environment. */
+function countFromEnv(env: EnvReader, name: string): number | undefined {
+  const text = env.get(name)?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`${name} must be a whole number of 1 or more`);
+  }
+  return value;
 }
 
 /** An optional positive whole number of milliseconds from the environment. */

@@ -71,9 +71,10 @@ export function createGatewayHandler(
       log,
       postgres: async (run) => {
         const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
-        return await run((sql, { unavailable }) =>
+        return await run((sql, { unavailable, connected }) =>
           runPostgrest(sql, {
             unavailable,
+            onConnection: connected,
             request: apiRequest,
             claims,
             catalogs: options.catalogs,

@@ -43,12 +43,17 @@ export interface RunPostgrestOptions extends ExecutionSettings {
   timing: ServerTiming;
   /** Aborts the wait for a connection when the data source is known to be down. */
   unavailable?: AbortSignal;
+  /** Called once a connection is reserved (see `RunContext.connected`). */
+  onConnection?: () => void;
 }
 
 /** Runs a parsed request on `sql` and renders PostgREST's response. */
 export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptions): Promise<Response> {
   const { request, timing } = options;
   const catalog = await timing.measure("catalog", () => options.catalogs.get(options.catalogKey, sql));
+  // A cold data source's catalog came over a connection now open (a cached one: the reserve follows at
+  // once): its pool may open the next one.
+  options.onConnection?.();
   const plan = await timing.measure(
     "plan",
     () => planRequest(request, catalog, { maxRows: options.maxRows }),
@@ -63,6 +68,7 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
       statementTimeoutMs: options.statementTimeoutMs,
       acquireTimeoutMs: options.acquireTimeoutMs,
       ...(options.unavailable ? { unavailable: options.unavailable } : {}),
+      ...(options.onConnection ? { onConnection: options.onConnection } : {}),
       ...(needsCheck
         ? {
           verify: (rows: postgres.Row[]) => {

@@ -43,6 +43,7 @@ export interface OpenSideOptions {
 export async function openSide(dataSource: DataSourceRow, options: OpenSideOptions): Promise<Side> {
   let url: string | undefined;
   try {
+    // The mover holds advisory locks across transactions and streams COPY: it needs a session.
     url = databaseUrlOf(await openCredentials(options.keyring, dataSource));
   } catch (error) {
     throw new MoveError("unavailable", `Cannot open the credentials of data source "${dataSource.name}"`, {

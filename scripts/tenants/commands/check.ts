@@ -10,6 +10,7 @@ import { DB_URL_ARG, JSON_ARG } from "../args.ts";
 import { CommandFailed } from "../command_failed.ts";
 import { withContext } from "../context.ts";
 import { printJson, renderTable } from "../output.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** `npm run tenants -- check [--json]`; exit 1 when any tenant has a problem. */
 export const checkCommand = defineCommand({
@@ -17,13 +18,26 @@ export const checkCommand = defineCommand({
     name: "tenants check",
     description: "Check every tenant: credentials decrypt, data source connects, schema current, row counts",
   },
-  args: { ...JSON_ARG, ...DB_URL_ARG },
+  args: {
+    concurrency: {
+      type: "string",
+      description: "Data sources checked at once, one connection each (default 8)",
+      valueHint: "n",
+    },
+    ...JSON_ARG,
+    ...DB_URL_ARG,
+  },
   async run({ args }) {
+    const concurrency = args.concurrency === undefined ? 8 : Number(args.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new UsageError("--concurrency must be a whole number from 1 to 64");
+    }
     const expected = latestVersion(await loadMigrations()) ?? undefined;
     await withContext({ dbUrl: args["db-url"] }, async (context) => {
       const report = await checkTenants(context.sql, {
         keyring: await context.keyring(),
         expectedSchemaVersion: expected,
+        concurrency,
       });
       if (args.json) printJson(report);
       else {
@@ -49,6 +63,19 @@ export const checkCommand = defineCommand({
             t.current,
             t.rows,
             t.problems.length === 0 ? "ok" : t.problems,
+          ]),
+        ));
+        // One row per database, too: with hundreds of tenants, the databases are what to look at first.
+        console.log(renderTable(
+          ["data source", "connects", "schema", "current", "ms", "tenants", "problem"],
+          report.data_sources.map((source) => [
+            source.data_source,
+            source.ok,
+            source.schema_version,
+            source.current,
+            source.latency_ms,
+            report.tenants.filter((t) => t.data_source === source.data_source).length,
+            source.error ?? "ok",
           ]),
         ));
         const bad = report.tenants.filter((t) => t.problems.length > 0).length;

@@ -18,6 +18,7 @@ const FLAGS: Record<string, string> = {
   kind: "--kind",
   pool_max: "--pool-max",
   "credentials.url": "--url",
+  "credentials.direct_url": "--direct-url",
   "credentials.anon_key": "--anon-key",
   "credentials.service_key": "--service-key",
   "credentials.jwt_secret": "--jwt-secret",
@@ -43,6 +44,12 @@ export const dataSourceAddCommand = defineCommand({
       type: "string",
       required: true,
       description: "postgres: connection string; supabase: project URL",
+      valueHint: "url|-",
+    },
+    "direct-url": {
+      type: "string",
+      description:
+        "postgres: a session connection (direct or session-mode pooler) when --url is a transaction-mode pooler",
       valueHint: "url|-",
     },
     "anon-key": { type: "string", description: "supabase: the project's anon key", valueHint: "key|-" },
@@ -74,6 +81,7 @@ export const dataSourceAddCommand = defineCommand({
   async run({ args }) {
     const secrets = await readSecretArgs({
       url: args.url,
+      "direct-url": args["direct-url"],
       "anon-key": args["anon-key"],
       "service-key": args["service-key"],
       "jwt-secret": args["jwt-secret"],
@@ -87,17 +95,25 @@ export const dataSourceAddCommand = defineCommand({
         "--anon-key, --service-key, --jwt-secret and --database-url are for --kind supabase",
       );
     }
+    if (args.kind === "supabase" && args["direct-url"]) {
+      throw new UsageError("--direct-url is for --kind postgres");
+    }
     const poolMax = args["pool-max"] === undefined ? undefined : Number(args["pool-max"]);
     const body = {
       name: args.name,
       kind: args.kind,
-      credentials: args.kind === "postgres" ? { url: secrets.url } : {
-        url: secrets.url,
-        anon_key: secrets["anon-key"],
-        service_key: secrets["service-key"],
-        ...(secrets["jwt-secret"] === undefined ? {} : { jwt_secret: secrets["jwt-secret"] }),
-        ...(secrets["database-url"] === undefined ? {} : { db_url: secrets["database-url"] }),
-      },
+      credentials: args.kind === "postgres"
+        ? {
+          url: secrets.url,
+          ...(secrets["direct-url"] === undefined ? {} : { direct_url: secrets["direct-url"] }),
+        }
+        : {
+          url: secrets.url,
+          anon_key: secrets["anon-key"],
+          service_key: secrets["service-key"],
+          ...(secrets["jwt-secret"] === undefined ? {} : { jwt_secret: secrets["jwt-secret"] }),
+          ...(secrets["database-url"] === undefined ? {} : { db_url: secrets["database-url"] }),
+        },
       ...(poolMax === undefined ? {} : { pool_max: poolMax }),
       ...(args.default ? { is_default: true } : {}),
     };

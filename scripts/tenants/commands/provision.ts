@@ -1,5 +1,9 @@
 /**
- * `provision`: bring tenant databases to the current tenant schema and report each one's version.
+ * `provision`: bring tenant databases to the current tenant schema and report each one's version. With
+ * `--all`, every registered data source, `--concurrency` at a time (default 4), one row per database
+ * (version before and after, time, result); a database that fails does not stop the others (exit 1 at
+ * the end), one that is current is only read, and one that is not a tenant database is skipped (see
+ * `tenantDatabasesOnly` of `provisionDataSource`).
  *
  * @module
  */
@@ -27,6 +31,7 @@ import { UsageError } from "../usage_error.ts";
 interface Provisioned {
   data_source: string;
   applied: string[];
+  schema_version_before: string | null;
   schema_version: string | null;
   expected_schema_version: string | null;
   current: boolean | null;
@@ -34,7 +39,11 @@ interface Provisioned {
   bootstrapped: string[];
   result: "ok" | "skipped" | "failed";
   error: string | null;
+  elapsed_ms: number;
 }
+
+/** The default number of databases `provision --all` works on at once. */
+const DEFAULT_CONCURRENCY = 4;
 
 /**
  * `npm run tenants -- provision [<data-source> | --all] [--dry-run] [--bootstrap-supabase] [--supabase-cli]`;
@@ -52,7 +61,15 @@ export const provisionCommand = defineCommand({
       required: false,
       description: "Data source name or id (or default)",
     },
-    all: { type: "boolean", description: "Every registered postgres data source" },
+    all: {
+      type: "boolean",
+      description: "Every registered data source (skips those that are not tenant databases)",
+    },
+    concurrency: {
+      type: "string",
+      description: `Databases provisioned at once with --all (default ${DEFAULT_CONCURRENCY})`,
+      valueHint: "n",
+    },
     "dry-run": { type: "boolean", description: "Only show which migrations would be applied" },
     "bootstrap-supabase": {
       type: "boolean",
@@ -69,6 +86,10 @@ export const provisionCommand = defineCommand({
   async run({ args }) {
     const one = args["data-source"];
     if ((one === undefined) === !args.all) throw new UsageError("Give one data source or --all");
+    const concurrency = args.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(args.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new UsageError("--concurrency must be a whole number from 1 to 64");
+    }
     const migrations = await loadMigrations();
     const expected = latestVersion(migrations);
     await withContext({ dbUrl: args["db-url"] }, async (context) => {
@@ -76,43 +97,74 @@ export const provisionCommand = defineCommand({
       const names = one !== undefined
         ? [(await findDataSource(context.sql, one)).name]
         : (await listDataSources(context.sql, keyring)).map((source) => source.name);
-      const results: Provisioned[] = [];
       const flags = {
         dryRun: args["dry-run"] === true,
         bootstrapSupabase: args["bootstrap-supabase"] === true,
       };
-      for (const name of names) {
-        results.push(
-          args["supabase-cli"]
-            ? await withSupabaseCli(context, { name, expected, ...flags })
-            : await builtIn(context, { name, migrations, ...flags }),
-        );
-      }
+      const results = await mapBounded(names, concurrency, async (name) => {
+        const started = performance.now();
+        const result = args["supabase-cli"]
+          ? await withSupabaseCli(context, { name, expected, ...flags })
+          : await builtIn(context, { name, migrations, ...flags, tenantDatabasesOnly: args.all === true });
+        const elapsed_ms = Math.round(performance.now() - started);
+        if (args.all) console.error(`${name}: ${result.result} in ${elapsed_ms} ms`);
+        return { ...result, elapsed_ms };
+      });
       if (args.json) printJson(results);
       else {
         console.log(renderTable(
           [
             "data source",
+            "before",
             args["dry-run"] ? "would apply" : "applied",
-            "schema",
+            "after",
             "expected",
             "current",
+            "ms",
             "result",
           ],
           results.map((r) => [
             r.data_source,
+            r.schema_version_before,
             [...r.bootstrapped.map((what) => `+ ${what}`), ...r.applied].join("\n") || "-",
             r.schema_version,
             r.expected_schema_version,
             r.current,
+            r.elapsed_ms,
             r.error === null ? r.result : `${r.result}: ${r.error}`,
           ]),
         ));
+        if (results.length > 1) {
+          const count = (result: Provisioned["result"]) => results.filter((r) => r.result === result).length;
+          console.log(
+            `${results.length} data sources: ${count("ok")} ok, ${count("skipped")} skipped, ${
+              count("failed")
+            } failed`,
+          );
+        }
       }
       if (results.some((r) => r.result === "failed")) throw new CommandFailed();
     });
   },
 });
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 async function builtIn(
   context: CliContext,
@@ -121,8 +173,9 @@ async function builtIn(
     migrations: Awaited<ReturnType<typeof loadMigrations>>;
     dryRun: boolean;
     bootstrapSupabase: boolean;
+    tenantDatabasesOnly: boolean;
   },
-): Promise<Provisioned> {
+): Promise<Omit<Provisioned, "elapsed_ms">> {
   const expected = latestVersion(options.migrations);
   try {
     const result = await provisionDataSource(context.sql, {
@@ -132,6 +185,7 @@ async function builtIn(
       claims: context.claims,
       dryRun: options.dryRun,
       bootstrapSupabase: options.bootstrapSupabase,
+      tenantDatabasesOnly: options.tenantDatabasesOnly,
       onApply: (m) => console.error(`${options.name}: applying ${m.version}_${m.name}`),
     });
     return { ...result, result: "ok", error: null };
@@ -140,11 +194,13 @@ async function builtIn(
     return {
       data_source: options.name,
       applied: [],
+      schema_version_before: null,
       schema_version: null,
       expected_schema_version: expected,
       current: null,
       bootstrapped: [],
-      result: error.code === "TR641" ? "skipped" : "failed",
+      // With --all, a data source that is not a tenant database (or cannot be reached as one) is skipped.
+      result: options.tenantDatabasesOnly && error.code === "TR641" ? "skipped" : "failed",
       error: error.hint === null ? error.message : `${error.message}. ${error.hint}`,
     };
   }
@@ -153,10 +209,15 @@ async function builtIn(
 async function withSupabaseCli(
   context: CliContext,
   options: { name: string; expected: string | null; dryRun: boolean; bootstrapSupabase: boolean },
-): Promise<Provisioned> {
+): Promise<Omit<Provisioned, "elapsed_ms">> {
   const keyring = await context.keyring();
-  const base = { data_source: options.name, expected_schema_version: options.expected, bootstrapped: [] };
   const row = await findDataSource(context.sql, options.name);
+  const base = {
+    data_source: options.name,
+    expected_schema_version: options.expected,
+    schema_version_before: row.schema_version,
+    bootstrapped: [],
+  };
   const opened = await openDataSource(keyring, row);
   if (!opened.ok) {
     return {

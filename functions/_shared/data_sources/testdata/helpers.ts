@@ -84,6 +84,8 @@ export interface TestDataSourceOptions {
   poolMax?: number;
   version?: string;
   status?: DataSourceStatus;
+  /** A session URL besides `url`: marks `url` as a transaction-mode pooler. */
+  directUrl?: string;
 }
 
 /** A postgres data source for `url`, with a fresh id unless one is given. */
@@ -95,6 +97,9 @@ export function testDataSource(url: string, options: TestDataSourceOptions = {})
     isDefault: false,
     poolMax: options.poolMax ?? 2,
     version: options.version ?? "k1:000000000000000000000001",
-    credentials: { kind: "postgres", credentials: { url } },
+    credentials: {
+      kind: "postgres",
+      credentials: { url, ...(options.directUrl === undefined ? {} : { direct_url: options.directUrl }) },
+    },
   });
 }
