@@ -18,14 +18,15 @@
 import { defineCommand, runMain } from "citty";
 import { loadAverage, positive, usage } from "./_cli.ts";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../scripts/stack/profile.ts";
+import { PROJECT_ROOT, stackProfile } from "../scripts/stack/profile.ts";
 import { BENCH_TENANT, type BenchStack, benchToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
 import { type CellResult, checkTargets, formatReport, type SideResult } from "./_report.ts";
 import { percentile, ServerTimingTotals } from "./_stats.ts";
 import type { LoadConfig, LoadResult } from "./load_client.ts";
 import { supabaseJsHeaders, type Workload, WORKLOADS } from "./workloads.ts";
 
-const BASELINE_PORT = 56323;
+/** The baseline server listens next to the bench stack's functions server (shifted like every port). */
+const BASELINE_PORT = stackProfile("bench").functionsPort + 2;
 
 interface Settings {
   durationMs: number;
