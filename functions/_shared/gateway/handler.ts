@@ -43,7 +43,8 @@ export function createGatewayHandler(
   const settings = executionSettings(options);
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
-    const path = functionPath(new URL(request.url), options.functionName);
+    const url = new URL(request.url);
+    const path = functionPath(url, options.functionName);
     if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
       return jsonResponse({ status: "ok", function: options.functionName });
     }
@@ -73,7 +74,7 @@ export function createGatewayHandler(
         log,
       });
     }
-    const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
+    const apiRequest = await timing.measure("parse", () => parseRequest(request, { path, url }));
     return await options.pools.run(resolution.dataSource, (sql, { unavailable }) =>
       runPostgrest(sql, {
         unavailable,

@@ -49,11 +49,8 @@ export interface RunPostgrestOptions extends ExecutionSettings {
 export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptions): Promise<Response> {
   const { request, timing } = options;
   const catalog = await timing.measure("catalog", () => options.catalogs.get(options.catalogKey, sql));
-  const plan = await timing.measure(
-    "plan",
-    () => planRequest(request, catalog, { maxRows: options.maxRows }),
-  );
-  const query = await timing.measure("sql", () => buildQuery(plan));
+  const plan = timing.measure("plan", () => planRequest(request, catalog, { maxRows: options.maxRows }));
+  const query = timing.measure("sql", () => buildQuery(plan));
   // A write that must affect exactly one row (or at most n) is checked before its commit.
   const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
   const [row] = await timing.measure("execute", () =>
