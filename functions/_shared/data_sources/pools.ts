@@ -56,11 +56,6 @@ export interface DataSourcePoolsOptions {
    * (on, unless the URL says `?prepare=false`) otherwise; `true` or `false` forces it for every pool.
    */
   prepare?: boolean | "auto" | undefined;
-  /**
-   * Whether a pool's first connection reads the database's array types (postgres.js `fetch_types`), one
-   * more round trip before its first query; only needed to read array columns as arrays. Default true.
-   */
-  fetchTypes?: boolean | undefined;
   /** Ports that mean transaction mode for `prepare: "auto"`; default `[6543]`. */
   transactionModePorts?: readonly number[] | undefined;
   /** Milliseconds between probes of a data source whose circuit is open; default 1000. */
@@ -138,7 +133,6 @@ interface Settings {
   connectTimeoutSeconds: number;
   endTimeoutSeconds: number;
   prepare: boolean | "auto";
-  fetchTypes: boolean;
   transactionModePorts: readonly number[];
   applicationName: string;
   now: () => number;
@@ -217,7 +211,6 @@ export class DataSourcePools {
       connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
       endTimeoutSeconds: options.endTimeoutSeconds ?? DEFAULT_END_TIMEOUT_SECONDS,
       prepare: options.prepare ?? "auto",
-      fetchTypes: options.fetchTypes ?? true,
       transactionModePorts: options.transactionModePorts ?? TRANSACTION_MODE_PORTS,
       applicationName: options.applicationName ?? "tenant-router",
       now: options.now ?? Date.now,
@@ -466,7 +459,6 @@ export class DataSourcePools {
         max_lifetime: maxLifetimeSeconds,
         connect_timeout: options.connectTimeoutSeconds,
         ...(prepare === false ? { prepare: false } : {}),
-        fetch_types: options.fetchTypes,
         onnotice: () => {},
         connection: { application_name: options.applicationName },
       });

@@ -63,9 +63,7 @@ export async function createGatewayHandlerFromEnv(
     const statementTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_STATEMENT_TIMEOUT_MS");
     const acquireTimeoutMs = millisecondsFromEnv(env, "TENANT_DATA_ACQUIRE_TIMEOUT_MS");
     const ttlMs = millisecondsFromEnv(env, "TENANT_DIRECTORY_TTL_MS");
-    // The gateway reads no array column (every statement returns two numbers and a text), so its pools
-    // skip postgres.js's array-type query on a data source's first connection.
-    const pools = new DataSourcePools({ applicationName: options.functionName, fetchTypes: false });
+    const pools = new DataSourcePools({ applicationName: options.functionName });
     const catalogs = new CatalogCache();
     const directory = TenantDirectory.fromEnv(env, {
       keyring,
