@@ -3,29 +3,46 @@
  * stack (its own ports and `.local/bench/`, stopped at the end).
  *
  * - The gateway: the real functions server over HTTP (`/functions/v1/tenant-data/rest/v1/…`), requests
- *   exactly as supabase-js sends them, a tenant of `--rows` generated rows on the shared data source.
+ *   exactly as supabase-js sends them, a tenant of `--rows` generated rows on the shared data source; and
+ *   the same handler served directly by a second functions server without its router (`--function`), so
+ *   the router's share is a number.
  * - The baseline (`baseline_server.ts`): a Deno server that verifies nothing and sends the same RLS
  *   transaction straight to Postgres with postgres.js, same pool size.
  * - The load (`load_client.ts`): its own process, `--concurrency` workers with keep-alive `fetch`;
- *   gateway and baseline alternate (A B A B …, `--rounds` each) so drift hits both alike.
+ *   router, direct and baseline alternate (A B C A B C …, `--rounds` each) so drift hits them alike.
+ * - The cold paths (`_cold_start.ts`): fresh functions servers, their first request and the first request
+ *   on a data source they have not used.
  *
- * Prints throughput, p50/p99, the ratio and the latency added, the gateway's `Server-Timing` averages, CPU
- * per request, and whether the targets of issue #5 are met; `--json` prints the same as JSON. Exits 0
- * whatever the figures: a benchmark reports, it does not assert.
+ * Prints throughput, p50/p99, the ratios and the latency added, the gateway's `Server-Timing` averages,
+ * CPU per request, the cold-path figures and whether the targets of issue #13 are met; `--json` prints the
+ * same as JSON. Exits 0 whatever the figures: a benchmark reports, it does not assert.
  *
  * @module
  */
 import { defineCommand, runMain } from "citty";
 import { loadAverage, positive, usage } from "./_cli.ts";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../scripts/stack/profile.ts";
+import { PROJECT_ROOT, stackProfile } from "../scripts/stack/profile.ts";
 import { BENCH_TENANT, type BenchStack, benchToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
-import { type CellResult, checkTargets, formatReport, type SideResult } from "./_report.ts";
+import { measureColdStart } from "./_cold_start.ts";
+import {
+  type CellResult,
+  checkTargets,
+  compare,
+  formatReport,
+  type SideResult,
+  summarise as summariseCells,
+} from "./_report.ts";
+import { functionsEnv, spawnFunctionsServer } from "../scripts/stack/functions_process.ts";
 import { percentile, ServerTimingTotals } from "./_stats.ts";
 import type { LoadConfig, LoadResult } from "./load_client.ts";
 import { supabaseJsHeaders, type Workload, WORKLOADS } from "./workloads.ts";
 
-const BASELINE_PORT = 56323;
+/** The baseline server listens next to the bench stack's functions server (shifted like every port). */
+const BASELINE_PORT = stackProfile("bench").functionsPort + 2;
+/** The gateway's handler served without the router; then the fresh servers of the cold-path figures. */
+const DIRECT_PORT = stackProfile("bench").functionsPort + 3;
+const COLD_START_PORT = stackProfile("bench").functionsPort + 4;
 
 interface Settings {
   durationMs: number;
@@ -47,6 +64,11 @@ const command = defineCommand({
     seed: { type: "string", default: "1", description: "Seed of the generated bench tenant" },
     json: { type: "boolean", description: "Print the results as one JSON object" },
     "keep-stack": { type: "boolean", description: "Leave the bench stack running afterwards" },
+    "cold-starts": {
+      type: "string",
+      default: "3",
+      description: "Fresh servers for the cold-path figures (0: none)",
+    },
   },
   async run({ args }) {
     const settings: Settings = {
@@ -71,15 +93,23 @@ const command = defineCommand({
       log,
     });
     const baseline = startBaseline(bench);
+    const direct = spawnFunctionsServer({
+      port: DIRECT_PORT,
+      env: functionsEnv(bench.profile, bench.stack.secrets),
+      logFile: join(bench.profile.logDir, "functions-direct.log"),
+      function: "tenant-data",
+    });
     let cleaning: Promise<void> | undefined;
     const cleanUp = () =>
       cleaning ??= (async () => {
-        try {
-          baseline.kill("SIGTERM");
-        } catch {
-          // it has exited already
+        for (const child of [baseline, direct]) {
+          try {
+            child.kill("SIGTERM");
+          } catch {
+            // it has exited already
+          }
+          await child.status;
         }
-        await baseline.status;
         if (!args["keep-stack"]) await stopBenchStack(bench);
       })();
     // Ctrl-C stops what the benchmark started, too.
@@ -87,16 +117,30 @@ const command = defineCommand({
     Deno.addSignalListener("SIGINT", interrupted);
     try {
       await waitUntilUp(`http://127.0.0.1:${BASELINE_PORT}/health`);
+      await waitUntilUp(`http://127.0.0.1:${DIRECT_PORT}/functions/v1/tenant-data/health`);
       const token = await benchToken(bench, 3600 + (settings.durationMs / 1000 + 60) * 20);
       await checkSameBodies(bench, token, settings.workloads, log);
       const cells: CellResult[] = [];
       for (const workload of settings.workloads) {
         for (const concurrency of settings.concurrency) {
           cells.push(
-            await runCell({ bench, baselinePid: baseline.pid, token, workload, concurrency, settings, log }),
+            await runCell({
+              bench,
+              baselinePid: baseline.pid,
+              directPid: direct.pid,
+              token,
+              workload,
+              concurrency,
+              settings,
+              log,
+            }),
           );
         }
       }
+      const coldStarts = Math.max(0, Math.round(Number(args["cold-starts"]) || 0));
+      const coldStart = coldStarts === 0
+        ? null
+        : await measureColdStart(bench, { port: COLD_START_PORT, runs: coldStarts, log });
       const loadAfter = await loadAverage();
       const report = {
         started_at: startedAt.toISOString(),
@@ -108,8 +152,10 @@ const command = defineCommand({
           rows: Number(args.rows),
           tenant: BENCH_TENANT.slug,
         },
+        summary: summariseCells(cells),
+        cold_start: coldStart,
+        targets: checkTargets(cells, coldStart),
         cells,
-        targets: checkTargets(cells),
       };
       if (args.json) {
         console.log(JSON.stringify(report, null, 2));
@@ -121,7 +167,7 @@ const command = defineCommand({
             loadBefore.join(" ")
           } before, ${loadAfter.join(" ")} after.\n`,
         );
-        console.log(formatReport(cells));
+        console.log(formatReport(cells, coldStart));
       }
     } finally {
       Deno.removeSignalListener("SIGINT", interrupted);
@@ -133,6 +179,7 @@ const command = defineCommand({
 interface CellOptions {
   bench: BenchStack;
   baselinePid: number;
+  directPid: number;
   token: string;
   workload: Workload;
   concurrency: number;
@@ -140,7 +187,7 @@ interface CellOptions {
   log: (line: string) => void;
 }
 
-/** One workload at one concurrency: gateway and baseline alternately, `rounds` runs each. */
+/** One workload at one concurrency: router, direct and baseline in turn, `rounds` runs each. */
 async function runCell(options: CellOptions): Promise<CellResult> {
   const { bench, workload, concurrency, settings } = options;
   const headers = supabaseJsHeaders({
@@ -151,6 +198,11 @@ async function runCell(options: CellOptions): Promise<CellResult> {
   });
   const sides = {
     gateway: { base: `${bench.functionsUrl}/tenant-data`, pid: bench.functionsPid, runs: [] as LoadResult[] },
+    direct: {
+      base: `http://127.0.0.1:${DIRECT_PORT}/functions/v1/tenant-data`,
+      pid: options.directPid,
+      runs: [] as LoadResult[],
+    },
     baseline: {
       base: `http://127.0.0.1:${BASELINE_PORT}/functions/v1/tenant-data`,
       pid: options.baselinePid,
@@ -179,16 +231,17 @@ async function runCell(options: CellOptions): Promise<CellResult> {
     }
   }
   const gateway = summarise(sides.gateway.runs);
+  const direct = summarise(sides.direct.runs);
   const baseline = summarise(sides.baseline.runs);
   return {
     workload: workload.name,
     concurrency,
     rounds: settings.rounds,
     gateway,
+    direct,
     baseline,
-    ratio: gateway.requestsPerSecond / baseline.requestsPerSecond,
-    addedP50Ms: gateway.p50Ms - baseline.p50Ms,
-    addedP99Ms: gateway.p99Ms - baseline.p99Ms,
+    ...compare(gateway, baseline),
+    directComparison: compare(direct, baseline),
   };
 }
 
@@ -266,22 +319,31 @@ async function checkSameBodies(
       tenant: BENCH_TENANT.slug,
       accept: workload.accept,
     });
-    const [gateway, baseline] = await Promise.all(
-      [`${bench.functionsUrl}/tenant-data`, `http://127.0.0.1:${BASELINE_PORT}/functions/v1/tenant-data`].map(
+    const [gateway, direct, baseline] = await Promise.all(
+      [
+        `${bench.functionsUrl}/tenant-data`,
+        `http://127.0.0.1:${DIRECT_PORT}/functions/v1/tenant-data`,
+        `http://127.0.0.1:${BASELINE_PORT}/functions/v1/tenant-data`,
+      ].map(
         async (base) => {
           const response = await fetch(workload.urls(base, bench.contactIds)[0] as string, { headers });
           return { status: response.status, body: await response.text() };
         },
       ),
     );
-    if (gateway?.status !== 200 || baseline?.status !== 200 || gateway.body !== baseline.body) {
+    if (
+      gateway?.status !== 200 || baseline?.status !== 200 || gateway.body !== baseline.body ||
+      direct?.status !== 200 || direct.body !== baseline.body
+    ) {
       throw new Error(
         `The gateway and the baseline disagree on ${workload.name}: ${gateway?.status} ${
           gateway?.body.slice(0, 200)
         } vs ${baseline?.status} ${baseline?.body.slice(0, 200)}`,
       );
     }
-    log(`bench: ${workload.name}: gateway and baseline send the same body (${gateway.body.length} bytes)`);
+    log(
+      `bench: ${workload.name}: gateway (both ways) and baseline send the same body (${gateway.body.length} bytes)`,
+    );
   }
 }
 

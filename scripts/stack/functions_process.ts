@@ -68,6 +68,8 @@ export interface SpawnFunctionsOptions {
   env: Record<string, string>;
   /** Where standard output and error go (appended). */
   logFile: string;
+  /** Serve only this function's handler, without the router (`functions_server.ts --function`). */
+  function?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export function spawnFunctionsServer(options: SpawnFunctionsOptions): Deno.Child
       server,
       "--port",
       String(options.port),
+      ...(options.function === undefined ? [] : ["--function", options.function]),
     ],
     cwd: PROJECT_ROOT,
     env: { ...options.env, FUNCTIONS_LOG: options.logFile, NO_COLOR: "1" },

@@ -4,7 +4,7 @@
  * `Deno.serve(handler)` call is captured instead of opening a port, and requests reach the handler with
  * the path Supabase gives functions (`/<name>/…`).
  *
- * Usage: `deno run -A scripts/stack/functions_server.ts --port 54321`
+ * Usage: `deno run -A scripts/stack/functions_server.ts --port 54321 [--function tenant-data]`
  *
  * @module
  */
@@ -43,66 +43,128 @@ export async function loadFunctions(functionsDir: string): Promise<Map<string, H
   return handlers;
 }
 
-/** Routes `/functions/v1/<name>/…` to the function, which sees `/<name>/…`. */
-export function createRouter(handlers: Map<string, Handler>): Handler {
+/** Options of {@linkcode createRouter}. */
+export interface RouterOptions {
+  /** Where the access log line of each request goes; default `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** Methods the Fetch API cannot represent although `Deno.serve` lets them in. */
+const UNFORWARDABLE_METHODS: ReadonlySet<string> = new Set(["TRACE", "CONNECT", "TRACK"]);
+const FUNCTION_PREFIX = "/functions/v1/";
+
+/**
+ * Routes `/functions/v1/<name>/…` to the function, which sees `/<name>/…`. It runs on every request of
+ * every local figure, so it does little: the path is cut from the URL string, and the function gets the
+ * request itself with only its `url` rewritten (copying a `Request` copies and re-validates every header).
+ */
+export function createRouter(handlers: Map<string, Handler>, options: RouterOptions = {}): Handler {
+  const log = options.log ?? console.log;
   return async function route(request, info) {
-    const url = new URL(request.url);
-    const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
-    const handler = match?.[1] ? handlers.get(match[1]) : undefined;
     const started = performance.now();
+    const { url } = request;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    const queryStart = url.indexOf("?", pathStart);
+    const path = pathStart < 0 ? "/" : url.slice(pathStart, queryStart < 0 ? undefined : queryStart);
+    const nameEnd = path.indexOf("/", FUNCTION_PREFIX.length);
+    const name = path.startsWith(FUNCTION_PREFIX)
+      ? path.slice(FUNCTION_PREFIX.length, nameEnd < 0 ? undefined : nameEnd)
+      : "";
+    const handler = name === "" ? undefined : handlers.get(name);
     let response: Response;
-    if (!match || !handler) {
+    if (!handler) {
       response = Response.json({ code: "not_found", message: "Function not found" }, { status: 404 });
+    } else if (!forwardable(request)) {
+      response = Response.json({ code: "bad_request", message: "Malformed request" }, { status: 400 });
     } else {
-      const inner = new URL(`/${match[1]}${match[2] ?? ""}${url.search}`, url);
-      const forwarded = forwardedRequest(inner, request);
-      if (forwarded === null) {
-        response = Response.json({ code: "bad_request", message: "Malformed request" }, { status: 400 });
-      } else {
-        try {
-          response = await handler(forwarded, info);
-        } catch (error) {
-          // A function that throws gets an opaque 500. The log gets the error's name and where it was
-          // thrown, not its message, which might quote a secret.
-          const where = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";
-          console.error(
-            `${match[1]}: unhandled ${error instanceof Error ? error.name : typeof error} ${where}`,
-          );
-          response = Response.json({ code: "internal_error", message: "Internal server error" }, {
-            status: 500,
-          });
-        }
+      // The origin, then the path from the function's name on: `/functions/v1/<name>/…` → `/<name>/…`.
+      const inner = url.slice(0, pathStart) + url.slice(pathStart + FUNCTION_PREFIX.length - 1);
+      try {
+        response = await handler(withUrl(request, inner), info);
+      } catch (error) {
+        // A function that throws gets an opaque 500. The log gets the error's name and where it was
+        // thrown, not its message, which might quote a secret.
+        const where = error instanceof Error ? (error.stack ?? "").split("\n").slice(1, 4).join(" | ") : "";
+        console.error(`${name}: unhandled ${error instanceof Error ? error.name : typeof error} ${where}`);
+        response = Response.json({ code: "internal_error", message: "Internal server error" }, {
+          status: 500,
+        });
       }
     }
     // Path only: a query string may carry user data.
-    const ms = (performance.now() - started).toFixed(1);
-    console.log(`${request.method} ${url.pathname} ${response.status} ${ms}ms`);
+    log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
     return response;
   };
 }
 
 /**
- * The request with the function's path, or `null` when the Fetch API cannot represent it although
- * Deno.serve let it in (TRACE, CONNECT, TRACK; a GET or HEAD with a body): a malformed request, the
- * client's error, answered 400 rather than an opaque 500.
+ * False for a request the Fetch API cannot represent although Deno.serve let it in (TRACE, CONNECT, TRACK;
+ * a GET or HEAD with a body): a malformed request, the client's error, answered 400 rather than handed to
+ * a function that could not forward or copy it.
  */
-function forwardedRequest(inner: URL, request: Request): Request | null {
-  try {
-    return new Request(inner, request);
-  } catch {
-    return null;
+function forwardable(request: Request): boolean {
+  if (UNFORWARDABLE_METHODS.has(request.method)) return false;
+  return !((request.method === "GET" || request.method === "HEAD") && request.body !== null);
+}
+
+/**
+ * The request as the function sees it: the same object behind a proxy whose `url` is the function's. Every
+ * other property and method is the original's (methods bound to it), so headers, body and signal are not
+ * copied.
+ */
+function withUrl(request: Request, url: string): Request {
+  return new Proxy(request, {
+    get(target, property) {
+      if (property === "url") return url;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * An access log that writes its lines to standard output in batches, every 200 ms, instead of one write
+ * per request.
+ */
+export function batchedLog(): { log: (line: string) => void; flush: () => void } {
+  const encoder = new TextEncoder();
+  let lines: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  function flush(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (lines.length === 0) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    const bytes = encoder.encode(text);
+    for (let written = 0; written < bytes.length;) written += Deno.stdout.writeSync(bytes.subarray(written));
   }
+  return {
+    log(line) {
+      lines.push(line);
+      timer ??= setTimeout(flush, 200);
+    },
+    flush,
+  };
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { port: { type: "string", default: "54321" } } });
+  const { values } = parseArgs({
+    options: { port: { type: "string", default: "54321" }, function: { type: "string" } },
+  });
   const handlers = await loadFunctions(join(PROJECT_ROOT, "functions"));
+  // `--function <name>`: that function's handler alone, without the router, as the functions' own server
+  // would run it (it gets `/functions/v1/<name>/…` as it is); the benchmark measures the router's share so.
+  const only = values.function === undefined ? undefined : handlers.get(values.function);
+  if (values.function !== undefined && !only) throw new Error(`No function named ${values.function}`);
+  const accessLog = batchedLog();
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: Number(values.port),
-    onListen: ({ port }) => console.log(`Serving ${[...handlers.keys()].join(", ")} on 127.0.0.1:${port}`),
-  }, createRouter(handlers));
+    onListen: ({ port }) =>
+      console.log(`Serving ${only ? values.function : [...handlers.keys()].join(", ")} on 127.0.0.1:${port}`),
+  }, only ?? createRouter(handlers, { log: accessLog.log }));
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, () => server.shutdown().then(() => Deno.exit(0)));
+    Deno.addSignalListener(signal, () => server.shutdown().then(() => (accessLog.flush(), Deno.exit(0))));
   }
 }

@@ -56,3 +56,46 @@ Deno.test("the router answers 400 to a request the Fetch API cannot forward (TRA
     assert.deepEqual(await response.json(), { code: "bad_request", message: "Malformed request" });
   }
 });
+
+Deno.test("the router hands the function the request's method, headers, body and signal unchanged", async () => {
+  const route = createRouter(
+    new Map([["echo", async (request: Request) =>
+      Response.json({
+        url: request.url,
+        method: request.method,
+        tenant: request.headers.get("x-tenant-id"),
+        body: await request.json(),
+        isRequest: request instanceof Request,
+        aborted: request.signal.aborted,
+      })]]),
+    { log: () => {} },
+  );
+  const response = await route(
+    new Request("http://h:1/functions/v1/echo/rest/v1/t?select=id", {
+      method: "POST",
+      headers: { "x-tenant-id": "acme", "content-type": "application/json" },
+      body: JSON.stringify({ a: 1 }),
+    }),
+    info,
+  );
+  assert.deepEqual(await response.json(), {
+    url: "http://h:1/echo/rest/v1/t?select=id",
+    method: "POST",
+    tenant: "acme",
+    body: { a: 1 },
+    isRequest: true,
+    aborted: false,
+  });
+});
+
+Deno.test("the router logs method, path without the query, status and duration", async () => {
+  const lines: string[] = [];
+  const route = createRouter(new Map([["echo", () => new Response("ok")]]), {
+    log: (line) => lines.push(line),
+  });
+  await route(new Request("http://h/functions/v1/echo/x?secret=1"), info);
+  await route(new Request("http://h/functions/v1/echo"), info);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0] ?? "", /^GET \/functions\/v1\/echo\/x 200 \d+\.\dms$/);
+  assert.match(lines[1] ?? "", /^GET \/functions\/v1\/echo 200 /);
+});

@@ -1,8 +1,11 @@
 /**
- * The catalog snapshot of each data source, for the plan stage. Loaded once per data source; after the
- * TTL one tiny query (`private.schema_version()`), sent beside the request, decides whether the schema
- * changed and a reload is due, so a migration reaches the gateway within the TTL (plus that query)
- * without a catalog query per request.
+ * The catalog snapshot of each data source, for the plan stage. A snapshot describes the tenant schema, and
+ * every data source at the same schema version has the same one: so a data source used for the first time
+ * is asked only for its version (`private.schema_version()`, one tiny query, which also opens its first
+ * connection), and a snapshot already loaded at that version is shared; a version not seen yet (or a
+ * database without the function) loads its own. After the TTL the same query, sent beside the request,
+ * decides whether the schema changed and a reload is due, so a migration reaches the gateway within the
+ * TTL (plus that query) without a catalog query per request.
  *
  * @module
  */
@@ -19,6 +22,8 @@ export interface CatalogCacheOptions {
 
 interface Entry {
   catalog: Promise<Catalog>;
+  /** The snapshot once loaded: the request path takes it without waiting on a promise. */
+  ready?: Catalog;
   checkedAt: number;
 }
 
@@ -28,13 +33,18 @@ export interface CatalogCacheStats {
   size: number;
   /** Lookups answered from a snapshot held (or being loaded). */
   hits: number;
-  /** Lookups that loaded a snapshot. */
+  /** Lookups of a data source without a snapshot (shared from its schema version, or loaded). */
   loads: number;
 }
 
-/** Catalog snapshots by data source id. */
+/** How many schema versions keep a shared snapshot; more are only seen during a rolling migration. */
+const MAX_VERSIONS = 16;
+
+/** Catalog snapshots by data source id, shared between data sources at the same schema version. */
 export class CatalogCache {
   #entries = new Map<string, Entry>();
+  /** Snapshots (or their loads in flight) by schema version, oldest first. */
+  #byVersion = new Map<string, Promise<Catalog>>();
   #hits = 0;
   #loads = 0;
   #ttlMs: number;
@@ -46,21 +56,22 @@ export class CatalogCache {
   }
 
   /**
-   * The snapshot of a data source, loading it through `sql` when missing or when its schema version
-   * changed. Concurrent callers share one load.
+   * The snapshot of a data source, through `sql` when missing or when its schema version changed: shared
+   * with another data source at the same version, else loaded. Concurrent callers share one load. A loaded
+   * snapshot is returned as it is (no promise to wait on).
    */
-  async get(dataSourceId: string, sql: postgres.Sql): Promise<Catalog> {
+  get(dataSourceId: string, sql: postgres.Sql): Catalog | Promise<Catalog> {
     const entry = this.#entries.get(dataSourceId);
     if (!entry) {
       this.#loads++;
-      return await this.#load(dataSourceId, sql);
+      return this.#load(dataSourceId, sql);
     }
     this.#hits++;
     if (this.#now() - entry.checkedAt >= this.#ttlMs) {
       entry.checkedAt = this.#now();
       void this.#recheck(dataSourceId, entry, sql);
     }
-    return await entry.catalog;
+    return entry.ready ?? entry.catalog;
   }
 
   /** Counters since the cache was created. */
@@ -71,11 +82,17 @@ export class CatalogCache {
   /** Forgets every snapshot (the change feed was interrupted, so any of them may be stale). */
   clear(): void {
     this.#entries.clear();
+    this.#byVersion.clear();
   }
 
-  /** Forgets a data source's snapshot (its credentials or schema changed). */
+  /** Forgets a data source's snapshot (its credentials or schema changed); it asks its version again. */
   invalidate(dataSourceId: string): void {
     this.#entries.delete(dataSourceId);
+  }
+
+  /** How many snapshots are held: data sources served, and distinct schema versions among them. */
+  get size(): { dataSources: number; versions: number } {
+    return { dataSources: this.#entries.size, versions: this.#byVersion.size };
   }
 
   /**
@@ -86,16 +103,68 @@ export class CatalogCache {
   async #recheck(dataSourceId: string, entry: Entry, sql: postgres.Sql): Promise<void> {
     const current = await entry.catalog.catch(() => undefined);
     if (current === undefined) return; // its failed load removed it already
-    const [row] = await sql`select private.schema_version() as version`.catch(() => [undefined]);
-    if (row === undefined || row.version === current.version) return;
+    const version = await reportedVersion(sql).catch(() => null);
+    // No version to compare (a database without the function, or unreachable now): keep the snapshot.
+    if (version === null || version === current.version) return;
     if (this.#entries.get(dataSourceId) === entry) await this.#load(dataSourceId, sql).catch(() => {});
   }
 
   async #load(dataSourceId: string, sql: postgres.Sql): Promise<Catalog> {
-    const catalog = loadCatalog(sql);
-    this.#entries.set(dataSourceId, { catalog, checkedAt: this.#now() });
-    // A failed load is not cached: the next request tries again.
-    catalog.catch(() => this.#entries.delete(dataSourceId));
+    const catalog = this.#snapshotOf(sql);
+    const entry: Entry = { catalog, checkedAt: this.#now() };
+    this.#entries.set(dataSourceId, entry);
+    catalog.then((loaded) => {
+      entry.ready = loaded;
+    }, () => {
+      // A failed load is not cached: the next request tries again.
+      if (this.#entries.get(dataSourceId) === entry) this.#entries.delete(dataSourceId);
+    });
     return await catalog;
+  }
+
+  /** The snapshot of the version the data source reports: shared when known, else loaded (and shared). */
+  async #snapshotOf(sql: postgres.Sql): Promise<Catalog> {
+    const version = await reportedVersion(sql);
+    if (version === null) return await loadCatalog(sql);
+    const shared = this.#byVersion.get(version);
+    if (shared !== undefined) {
+      const catalog = await shared.catch(() => undefined);
+      // Another data source's load failed (its connection, say): this one loads its own.
+      if (catalog !== undefined) return catalog;
+    }
+    const loading = loadCatalog(sql);
+    this.#share(version, loading);
+    const catalog = await loading;
+    // The schema moved between the two queries: the snapshot belongs under its own version.
+    if (catalog.version !== version) this.#forget(version, loading);
+    return catalog;
+  }
+
+  #share(version: string, catalog: Promise<Catalog>): void {
+    this.#byVersion.delete(version);
+    this.#byVersion.set(version, catalog);
+    if (this.#byVersion.size > MAX_VERSIONS) this.#byVersion.delete(this.#byVersion.keys().next().value!);
+    catalog.catch(() => this.#forget(version, catalog));
+  }
+
+  #forget(version: string, catalog: Promise<Catalog>): void {
+    if (this.#byVersion.get(version) === catalog) this.#byVersion.delete(version);
+  }
+}
+
+/**
+ * `private.schema_version()` of the database, or `null` when it has none or may not call it (a database
+ * outside the tenant schema): its snapshot then carries a digest as version and is not shared. A lost
+ * connection is thrown as it is, for the pool's circuit breaker.
+ */
+async function reportedVersion(sql: postgres.Sql): Promise<string | null> {
+  try {
+    const [row] = await sql<{ version: string | null }[]>`select private.schema_version() as version`;
+    return row?.version ?? null;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // Undefined function or schema, or no privilege: a server's answer, not a failure.
+    if (code === "42883" || code === "3F000" || code === "42501") return null;
+    throw error;
   }
 }

@@ -89,13 +89,21 @@ async function transaction(
   statement: BoundStatement,
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
+  const { role } = options.claims;
+  const claims = JSON.stringify(options.claims);
+  const timeout = String(options.statementTimeoutMs);
   const queries = [
     connection.unsafe(options.readOnly ? "begin read only" : "begin"),
-    connection`
-      select set_config('role', ${options.claims.role}, true),
-             set_config('request.jwt.claims', ${JSON.stringify(options.claims)}, true),
-             set_config('statement_timeout', ${String(options.statementTimeoutMs)}, true)
-             ${options.readOnly ? connection`` : writeFence(connection, options.claims.tenant_id)}`,
+    options.readOnly
+      ? connection`
+      select set_config('role', ${role}, true),
+             set_config('request.jwt.claims', ${claims}, true),
+             set_config('statement_timeout', ${timeout}, true)`
+      : connection`
+      select set_config('role', ${role}, true),
+             set_config('request.jwt.claims', ${claims}, true),
+             set_config('statement_timeout', ${timeout}, true),
+             ${writeFence(connection, options.claims.tenant_id)}`,
     connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
       prepare: (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text),
     }),
@@ -196,7 +204,7 @@ function writeFence(
   connection: postgres.ReservedSql,
   tenantId: string,
 ): postgres.PendingQuery<postgres.Row[]> {
-  return connection`, 1 / pg_try_advisory_xact_lock_shared(hashtextextended(${
+  return connection`1 / pg_try_advisory_xact_lock_shared(hashtextextended(${
     writeFenceKey(tenantId)
   }, 0))::int`;
 }

@@ -12,7 +12,14 @@
 import { ApiKeyVerifier, type EnvReader, JwtVerifier } from "../auth/mod.ts";
 import { Keyring } from "../crypto/mod.ts";
 import { DataSourcePools } from "../data_sources/mod.ts";
-import { PostgrestError } from "../postgrest/mod.ts";
+import {
+  API_PREFIX,
+  buildQuery,
+  type Catalog,
+  parseRequest,
+  planRequest,
+  PostgrestError,
+} from "../postgrest/mod.ts";
 import { TenantDirectory } from "../tenancy/mod.ts";
 import { CatalogCache } from "../catalog/mod.ts";
 import { createGatewayHandler } from "./handler.ts";
@@ -21,12 +28,26 @@ import { createGatewayHandler } from "./handler.ts";
 export interface GatewayFromEnvOptions {
   functionName: string;
   log?: (line: string) => void;
+  /**
+   * Prepare at start-up what the first request would wait for (default true): see
+   * {@linkcode createGatewayHandlerFromEnv}.
+   */
+  prepare?: boolean;
 }
+
+/** How long start-up preparation may hold the handler back; past it, it goes on beside the requests. */
+const PREPARE_TIMEOUT_MS = 2000;
 
 /**
  * Builds the gateway from the environment. When the configuration is incomplete the reason is logged
  * once (variable names only, never a value): `/health` answers 503 `unconfigured` and every other request
  * `TR505`, so one misconfigured function does not take a shared functions server down.
+ *
+ * Before it returns (for at most 2 s) it prepares what every first request would otherwise wait for: the
+ * anon key verified (the JWT library's first run), the default data source read and decrypted, its pool's
+ * first connection opened and its catalog snapshot loaded (shared with every data source at that schema
+ * version), and the parse, plan and sql stages run once on it. A failure there is only logged: the first
+ * request tries again.
  *
  * @example
  * ```ts
@@ -85,7 +106,7 @@ export async function createGatewayHandlerFromEnv(
       }, statsIntervalMs);
       Deno.unrefTimer(timer);
     }
-    return createGatewayHandler({
+    const handler = createGatewayHandler({
       ...options,
       jwtVerifier,
       apiKeys,
@@ -96,6 +117,18 @@ export async function createGatewayHandlerFromEnv(
       ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
       ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
     });
+    if (options.prepare ?? true) {
+      await prepareAtStart({
+        env,
+        apiKeys,
+        directory,
+        pools,
+        catalogs,
+        functionName: options.functionName,
+        log,
+      });
+    }
+    return handler;
   } catch (error) {
     log(
       `${options.functionName}: not configured: ${error instanceof Error ? error.message : "unknown error"}`,
@@ -120,6 +153,68 @@ function countFromEnv(env: EnvReader, name: string): number | undefined {
     throw new TypeError(`${name} must be a whole number of 1 or more`);
   }
   return value;
+}
+
+interface PrepareOptions {
+  env: EnvReader;
+  apiKeys: ApiKeyVerifier;
+  directory: TenantDirectory;
+  pools: DataSourcePools;
+  catalogs: CatalogCache;
+  functionName: string;
+  log: (line: string) => void;
+}
+
+/** The start-up preparation of {@linkcode createGatewayHandlerFromEnv}; never throws. */
+async function prepareAtStart(options: PrepareOptions): Promise<void> {
+  const { directory, pools, catalogs } = options;
+  const anonKey = options.env.get("SUPABASE_ANON_KEY");
+  const preparing = Promise.all([
+    anonKey ? options.apiKeys.verify(new Headers({ apikey: anonKey })).catch(() => {}) : undefined,
+    (async () => {
+      const dataSource = await directory.dataSource(null);
+      if (dataSource.kind !== "postgres") return;
+      const catalog = await pools.run(dataSource, async (sql) => await catalogs.get(dataSource.id, sql));
+      await rehearse(catalog);
+    })(),
+  ]).then(() => {}, (error) => {
+    options.log(`${options.functionName}: start-up preparation skipped: ${errorName(error)}`);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([preparing, new Promise((resolve) => timer = setTimeout(resolve, PREPARE_TIMEOUT_MS))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Runs the pure stages once on a typical read of the snapshot's first table, so their code is compiled
+ * before the first request needs it.
+ */
+async function rehearse(catalog: Catalog): Promise<void> {
+  const table = catalog.tables.find((candidate) => candidate.primaryKey.length === 1);
+  const key = table?.primaryKey[0];
+  if (table === undefined || key === undefined) return;
+  for (
+    const [query, accept] of [
+      [`select=*&${encodeURIComponent(key)}=eq.x`, "application/vnd.pgrst.object+json"],
+      [
+        `select=${encodeURIComponent(key)}&${encodeURIComponent(key)}=not.is.null&order=${
+          encodeURIComponent(key)
+        }.asc&limit=20`,
+        "*/*",
+      ],
+    ] as const
+  ) {
+    const url = new URL(`http://prepare${API_PREFIX}/${encodeURIComponent(table.name)}?${query}`);
+    const request = new Request(url, { headers: { accept, "accept-profile": "public" } });
+    const apiRequest = await parseRequest(request, { path: url.pathname });
+    buildQuery(planRequest(apiRequest, catalog, { maxRows: 1000 }));
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}${"code" in error ? ` ${String(error.code)}` : ""}`
+    : typeof error;
 }
 
 /** An optional positive whole number of milliseconds from the environment. */

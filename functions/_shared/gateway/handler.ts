@@ -42,7 +42,8 @@ export function createGatewayHandler(
   const settings = executionSettings(options);
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
-    const path = functionPath(new URL(request.url), options.functionName);
+    const url = new URL(request.url);
+    const path = functionPath(url, options.functionName);
     if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
       return jsonResponse({ status: "ok", function: options.functionName });
     }
@@ -70,7 +71,7 @@ export function createGatewayHandler(
       timing,
       log,
       postgres: async (run) => {
-        const apiRequest = await timing.measure("parse", () => parseRequest(request, { path }));
+        const apiRequest = await timing.measure("parse", () => parseRequest(request, { path, url }));
         return await run((sql, { unavailable, connected }) =>
           runPostgrest(sql, {
             unavailable,

@@ -37,19 +37,20 @@ const MEDIA_TYPES = {
  */
 export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions): Response {
   const total = row.total_count === null ? null : Number(row.total_count);
-  const headers = new Headers({ "content-range": contentRange(query.offset, row.page_total, total) });
+  const status = statusOf(query, row.page_total, total);
+  const withBody = query.returnsBody && row.body !== null;
+  // Headers are set on the response's own list: in Deno that is several times cheaper than a `Headers`
+  // object passed to the constructor, which is validated and copied again.
+  const response = withBody
+    ? new Response(options.method === "HEAD" ? null : row.body, { status })
+    : new Response(null, { status: query.kind === "insert" ? 201 : query.kind === "read" ? status : 204 });
+  const { headers } = response;
+  headers.set("content-range", contentRange(query.offset, row.page_total, total));
   if (options.preferenceApplied?.length) {
     headers.set("preference-applied", options.preferenceApplied.join(", "));
   }
-  const status = statusOf(query, row.page_total, total);
-  if (!query.returnsBody || row.body === null) {
-    return new Response(null, {
-      status: query.kind === "insert" ? 201 : query.kind === "read" ? status : 204,
-      headers,
-    });
-  }
-  headers.set("content-type", MEDIA_TYPES[query.media]);
-  return new Response(options.method === "HEAD" ? null : row.body, { status, headers });
+  if (withBody) headers.set("content-type", MEDIA_TYPES[query.media]);
+  return response;
 }
 
 /** PGRST116 unless exactly one row; thrown inside the transaction so a write is rolled back. */

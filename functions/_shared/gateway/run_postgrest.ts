@@ -54,11 +54,8 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
   // A cold data source's catalog came over a connection now open (a cached one: the reserve follows at
   // once): its pool may open the next one.
   options.onConnection?.();
-  const plan = await timing.measure(
-    "plan",
-    () => planRequest(request, catalog, { maxRows: options.maxRows }),
-  );
-  const query = await timing.measure("sql", () => buildQuery(plan));
+  const plan = timing.measure("plan", () => planRequest(request, catalog, { maxRows: options.maxRows }));
+  const query = timing.measure("sql", () => buildQuery(plan));
   // A write that must affect exactly one row (or at most n) is checked before its commit.
   const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
   const [row] = await timing.measure("execute", () =>

@@ -12,18 +12,32 @@
 export class ServerTiming {
   #entries: [name: string, ms: number][] = [];
 
-  /** Runs one stage and records its duration. */
-  async measure<T>(name: string, stage: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs one stage and records its duration: a synchronous stage's result is returned as it is, an
+   * asynchronous one's promise settles when the stage has (and is timed until then).
+   */
+  measure<T>(name: string, stage: () => T): T {
     const started = performance.now();
+    let result: T;
     try {
-      return await stage();
-    } finally {
+      result = stage();
+    } catch (error) {
       this.#entries.push([name, performance.now() - started]);
+      throw error;
     }
+    if (!(result instanceof Promise)) {
+      this.#entries.push([name, performance.now() - started]);
+      return result;
+    }
+    return result.finally(() => this.#entries.push([name, performance.now() - started])) as T;
   }
 
   /** The header value: `parse;dur=0.12, plan;dur=0.05, …`. */
   header(): string {
-    return this.#entries.map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`).join(", ");
+    let header = "";
+    for (const [name, ms] of this.#entries) {
+      header += `${header === "" ? "" : ", "}${name};dur=${ms.toFixed(2)}`;
+    }
+    return header;
   }
 }

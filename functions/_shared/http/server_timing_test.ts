@@ -7,3 +7,13 @@ Deno.test("ServerTiming records every stage, also one that throws", async () => 
   await assert.rejects(timing.measure("plan", () => Promise.reject(new Error("no"))));
   assert.match(timing.header(), /^parse;dur=\d+\.\d{2}, plan;dur=\d+\.\d{2}$/);
 });
+
+Deno.test("ServerTiming returns a synchronous stage's result as it is and records a synchronous throw", () => {
+  const timing = new ServerTiming();
+  assert.equal(timing.measure("plan", () => 7), 7);
+  assert.throws(() =>
+    timing.measure("sql", () => {
+      throw new RangeError("no");
+    }), RangeError);
+  assert.match(timing.header(), /^plan;dur=\d+\.\d{2}, sql;dur=\d+\.\d{2}$/);
+});

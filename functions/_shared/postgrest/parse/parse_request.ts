@@ -18,6 +18,8 @@ import type { ApiAction, ApiMethod, ApiRequest, Payload, Resource } from "./requ
 export interface ParseRequestOptions {
   /** The path inside the function, percent-encoded as in the URL: `/rest/v1/contacts`. */
   path: string;
+  /** `request.url` parsed already (the caller needed it for `path`); default parsed here. */
+  url?: URL;
   /** The largest body accepted, in bytes; defaults to {@linkcode MAX_BODY_BYTES} (1 MiB). */
   maxBodyBytes?: number;
   /** The schemas a profile header may name, the first being the default; defaults to `["public"]`. */
@@ -61,7 +63,7 @@ export async function parseRequest(request: Request, options: ParseRequestOption
   const resource = parseResource(options.path);
   const method = parseMethod(request.method, resource);
   const action = actionOf(method, resource);
-  const query = parseQuery(new URL(request.url).searchParams, {
+  const query = parseQuery((options.url ?? new URL(request.url)).searchParams, {
     rpcRead: action === "call" && (method === "GET" || method === "HEAD"),
   });
   const headers = parseHeaders(request.headers, {

@@ -64,7 +64,7 @@ Deno.test("mutationSql() limits an update or delete to the first rows by ctid", 
   const update = await statement("contacts?order=name&limit=2", write("PATCH", { last_name: "B" }));
   assert.equal(
     update.text.split(" FROM ")[2]?.startsWith(
-      `"public"."contacts" AS ${t0} ORDER BY ${t0}."name" LIMIT $2::int8)`,
+      `"public"."contacts" AS ${t0} ORDER BY ${t0}."name" LIMIT 2)`,
     ),
     true,
     update.text,
@@ -73,8 +73,8 @@ Deno.test("mutationSql() limits an update or delete to the first rows by ctid", 
   const remove = await statement("contacts?name=eq.x&offset=1&limit=1", write("DELETE", undefined));
   assert.deepEqual(remove, {
     text:
-      `DELETE FROM "public"."contacts" AS ${t0} USING (SELECT ${t0}.ctid AS "pgrst_ctid" FROM "public"."contacts" AS ${t0} WHERE ${t0}."name" = $1::text LIMIT $2::int8 OFFSET $3::int8) AS "pgrst_affected" WHERE ${t0}.ctid = "pgrst_affected"."pgrst_ctid" RETURNING 1`,
-    params: ["x", 1, 1],
+      `DELETE FROM "public"."contacts" AS ${t0} USING (SELECT ${t0}.ctid AS "pgrst_ctid" FROM "public"."contacts" AS ${t0} WHERE ${t0}."name" = $1::text LIMIT 1 OFFSET $2::int8) AS "pgrst_affected" WHERE ${t0}.ctid = "pgrst_affected"."pgrst_ctid" RETURNING 1`,
+    params: ["x", 1],
   });
 });
 

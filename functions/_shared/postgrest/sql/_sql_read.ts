@@ -10,7 +10,16 @@ import type { PlannedEmbed, PlannedOrder, PlannedSelect, ReadNode, Relationship 
 import type { AggregateFunction } from "../parse/mod.ts";
 import { conditionSql, whereSql } from "./_sql_condition.ts";
 import { fieldSql } from "./_sql_field.ts";
-import { bindInteger, castType, type Fragment, ident, join, qualified, sql } from "./sql_fragment.ts";
+import {
+  bindInteger,
+  castType,
+  type Fragment,
+  ident,
+  integerLiteral,
+  join,
+  qualified,
+  sql,
+} from "./sql_fragment.ts";
 import { joinSql } from "./_sql_join.ts";
 
 /** Options of {@linkcode readNodeSql}. */
@@ -210,6 +219,6 @@ function orderTarget(term: PlannedOrder, options: { schema: string; table: Fragm
 
 function rangeSql(node: ReadNode): Fragment {
   const { limit, offset } = node.range;
-  const limitSql = limit === null ? sql`` : sql` LIMIT ${bindInteger(limit)}`;
+  const limitSql = limit === null ? sql`` : sql` LIMIT ${integerLiteral(limit)}`;
   return offset === 0 ? limitSql : sql`${limitSql} OFFSET ${bindInteger(offset)}`;
 }

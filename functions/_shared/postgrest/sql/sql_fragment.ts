@@ -9,6 +9,7 @@
  * | code | {@linkcode sql} template strings (source code only) | itself |
  * | identifier | {@linkcode ident} | `"name"`, `"` doubled; NUL, empty and > 63 bytes refused |
  * | value | {@linkcode bind}, {@linkcode bindInteger} | `$n::text`, `$n::int8`, `$n::int4`, `$n::bool` |
+ * | row limit | {@linkcode integerLiteral} | digits of a safe, non-negative integer (never text) |
  * | catalog type | {@linkcode typeName} | `numeric`, `timestamp with time zone`, `public."My type"[]` |
  * | select cast | {@linkcode castType} | a type matching {@linkcode CAST_TYPE_PATTERN} |
  * | catalog expression | {@linkcode rawCatalogSql} | a default expression read from `pg_catalog` |
@@ -169,6 +170,22 @@ export interface BindIntegerOptions {
 export function bindInteger(value: number, options: BindIntegerOptions = {}): Fragment {
   if (!Number.isSafeInteger(value)) throw new TypeError("Cannot bind integer: not a safe integer");
   return make([new Param(value, options.type ?? "int8")]);
+}
+
+/**
+ * A non-negative safe integer written as digits: only for a read's `LIMIT`. The planner must see it:
+ * with `LIMIT $n` the generic plan of a prepared statement assumes a tenth of the table, costs more than
+ * the custom plans, and PostgreSQL plans the statement again on every execution (PostgREST writes its
+ * limits as literals too). Pages come in few sizes, so a literal adds few statement texts; offsets, which
+ * take many values, stay bind parameters. The value is a number, never request text.
+ *
+ * @throws {TypeError} for a value that is not a safe integer of 0 or more.
+ */
+export function integerLiteral(value: number): Fragment {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError("Cannot write integer: not a safe integer of 0 or more");
+  }
+  return make([String(value)]);
 }
 
 /** A boolean bind parameter, written `$n::bool`. */

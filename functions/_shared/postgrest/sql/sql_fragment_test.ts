@@ -6,6 +6,7 @@ import {
   castType,
   Fragment,
   ident,
+  integerLiteral,
   join,
   qualified,
   rawCatalogSql,
@@ -97,4 +98,12 @@ Deno.test("join() separates fragments and keeps their parameters in order", () =
     params: ["a", "c"],
   });
   assert.equal(render(join([], sql`, `)).text, "");
+});
+
+Deno.test("integerLiteral() writes digits of a non-negative safe integer and refuses anything else", () => {
+  assert.equal(render(sql`LIMIT ${integerLiteral(20)}`).text, "LIMIT 20");
+  assert.deepEqual(render(sql`LIMIT ${integerLiteral(0)}`).params, []);
+  for (const value of [-1, 1.5, Number.NaN, Infinity, 2 ** 53, "1; drop table x" as unknown as number]) {
+    assert.throws(() => integerLiteral(value), TypeError, String(value));
+  }
 });

@@ -53,10 +53,12 @@ export interface SqlQuery {
 }
 
 const SOURCE = sql`"pgrst_source"`;
+const ROW = sql`"pgrst_row"`;
 const PAGE = sql`"pgrst_page"`;
 
 /**
- * Builds the statement of a plan: a read as `WITH "pgrst_source" AS (<select>) SELECT …`; a write as
+ * Builds the statement of a plan: a read as `SELECT count(*), …, json_agg(…) FROM (<select>) AS "pgrst_row"`
+ * (CSV: `WITH "pgrst_source" AS (<select>) SELECT …`); a write as
  * `WITH "pgrst_source" AS (<insert | update | delete> RETURNING …), "pgrst_page" AS (<projection of the
  * returned rows, with embeds>) SELECT …`; both ending in the one result row described in the module doc.
  *
@@ -83,12 +85,20 @@ export function buildQuery(plan: Plan): SqlQuery {
   };
 }
 
+/**
+ * A JSON read aggregates its rows in one pass, `SELECT count(*), …, json_agg("pgrst_row") FROM (<select>)
+ * AS "pgrst_row"`, as PostgREST does: a CTE read twice (once to count, once for the body) would be
+ * materialised and scanned twice. CSV reads the first row again for its header line, so it keeps the CTE.
+ */
 function readStatement(plan: ReadPlan): Fragment {
   const total = plan.count === null ? sql`NULL::int8` : sql`(${countSql(plan.root, plan.schema)})::int8`;
+  const select = readNodeSql(plan.root, { schema: plan.schema });
+  if (plan.media !== "csv") {
+    const body = plan.head ? sql`NULL::text` : sql`${jsonAggregate(plan)}::text`;
+    return sql`SELECT count(*)::int4 AS "page_total", ${total} AS "total_count", ${body} AS "body" FROM (${select}) AS ${ROW}`;
+  }
   const body = plan.head ? sql`NULL::text` : bodySql(plan, SOURCE);
-  return sql`WITH ${SOURCE} AS (${readNodeSql(plan.root, { schema: plan.schema })}) ${
-    resultSql(total, body)
-  }`;
+  return sql`WITH ${SOURCE} AS (${select}) ${resultSql(total, body)}`;
 }
 
 function writeStatement(plan: MutatePlan): Fragment {
@@ -124,17 +134,22 @@ function countSql(root: ReadNode, schema: string): Fragment {
   }`;
 }
 
+/** The JSON body aggregated over the rows of `"pgrst_row"`: an array, or the first row as an object. */
+function jsonAggregate(output: PlanOutput): Fragment {
+  if (output.media === "object") {
+    const first = output.stripNulls ? sql`json_strip_nulls(json_agg(${ROW})->0)` : sql`json_agg(${ROW})->0`;
+    return sql`coalesce(${first}, 'null')`;
+  }
+  const agg = output.stripNulls ? sql`json_strip_nulls(json_agg(${ROW}))` : sql`json_agg(${ROW})`;
+  return sql`coalesce(${agg}, '[]')`;
+}
+
 function bodySql(output: PlanOutput, source: Fragment): Fragment {
-  const row = sql`"pgrst_row"`;
+  const row = ROW;
   switch (output.media) {
-    case "json": {
-      const agg = output.stripNulls ? sql`json_strip_nulls(json_agg(${row}))` : sql`json_agg(${row})`;
-      return sql`(SELECT coalesce(${agg}, '[]') FROM ${source} AS ${row})::text`;
-    }
-    case "object": {
-      const first = output.stripNulls ? sql`json_strip_nulls(json_agg(${row})->0)` : sql`json_agg(${row})->0`;
-      return sql`(SELECT coalesce(${first}, 'null') FROM ${source} AS ${row})::text`;
-    }
+    case "json":
+    case "object":
+      return sql`(SELECT ${jsonAggregate(output)} FROM ${source} AS ${row})::text`;
     case "csv": {
       const header =
         sql`(SELECT coalesce(string_agg("pgrst_key", ','), '') FROM json_object_keys((SELECT row_to_json("pgrst_head") FROM ${source} AS "pgrst_head" LIMIT 1)) AS "pgrst_key")`;

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { buildQuery } from "./sql_query.ts";
 import { planFor, queryFor, write } from "../testdata/fixtures.ts";
 
-Deno.test("buildQuery() wraps a read in pgrst_source and returns page_total, total_count and body", async () => {
+Deno.test("buildQuery() aggregates a read in one pass into page_total, total_count and body", async () => {
   const query = await queryFor("contacts?select=id&limit=2");
   assert.deepEqual(query.statement, {
     text:
-      'WITH "pgrst_source" AS (SELECT "pgrst_t0"."id" AS "id" FROM "public"."contacts" AS "pgrst_t0" LIMIT ' +
-      '$1::int8) SELECT (SELECT count(*) FROM "pgrst_source")::int4 AS "page_total", NULL::int8 AS "total_count", ' +
-      `(SELECT coalesce(json_agg("pgrst_row"), '[]') FROM "pgrst_source" AS "pgrst_row")::text AS "body"`,
-    params: [2],
+      `SELECT count(*)::int4 AS "page_total", NULL::int8 AS "total_count", coalesce(json_agg("pgrst_row"), '[]')` +
+      '::text AS "body" FROM (SELECT "pgrst_t0"."id" AS "id" FROM "public"."contacts" AS "pgrst_t0" LIMIT 2) AS ' +
+      '"pgrst_row"',
+    params: [],
   });
   assert.deepEqual(
     [
@@ -33,9 +33,9 @@ Deno.test("buildQuery() counts a read exactly without order, range or embedded J
   const total = query.statement.text.split(' AS "page_total", ')[1]?.split(' AS "total_count"')[0];
   assert.equal(
     total,
-    '(SELECT count(*) FROM "public"."accounts" AS "pgrst_t0" WHERE "pgrst_t0"."name" = $5::text AND EXISTS ' +
+    '(SELECT count(*) FROM "public"."accounts" AS "pgrst_t0" WHERE "pgrst_t0"."name" = $1::text AND EXISTS ' +
       '(SELECT 1 FROM "public"."contacts" AS "pgrst_t1" WHERE "pgrst_t1"."tenant_id" = "pgrst_t0"."tenant_id" ' +
-      'AND "pgrst_t1"."account_id" = "pgrst_t0"."id" AND "pgrst_t1"."email" = $6::text))::int8',
+      'AND "pgrst_t1"."account_id" = "pgrst_t0"."id" AND "pgrst_t1"."email" = $2::text))::int8',
   );
   assert.deepEqual([query.countMode, query.offset], ["exact", 3]);
 });
@@ -58,7 +58,9 @@ Deno.test("buildQuery() counts the groups of an aggregating read", async () => {
 
 Deno.test("buildQuery() builds no body for HEAD", async () => {
   const query = await queryFor("contacts", { method: "HEAD" });
-  assert.match(query.statement.text, /NULL::text AS "body"$/);
+  assert.match(query.statement.text, /NULL::text AS "body" FROM \(/);
+  const csv = await queryFor("contacts", { method: "HEAD", headers: { accept: "text/csv" } });
+  assert.match(csv.statement.text, /NULL::text AS "body"$/);
   assert.equal(query.returnsBody, false);
 });
 
