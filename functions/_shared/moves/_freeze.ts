@@ -11,6 +11,8 @@ export interface FreezeOptions {
   tenantId: string;
   /** Opens a dedicated connection to the database the tenant's writes go to now (it holds the fence). */
   live: () => postgres.Sql;
+  /** How long the freeze is expected to last: refused writes are told to retry after it. */
+  expectedMs?: number | undefined;
 }
 
 /** The tenant's write fence, held exclusively in the live database until released. */
@@ -31,7 +33,11 @@ export interface WriteFence {
  * gateway that has not heard of the freeze yet. Release it only after the switch (or the unfreeze).
  */
 export async function freezeWrites(options: FreezeOptions): Promise<WriteFence> {
-  await withActor(options.app, options.claims, (tx) => setWritesFrozen(tx, options.tenantId, true));
+  await withActor(
+    options.app,
+    options.claims,
+    (tx) => setWritesFrozen(tx, options.tenantId, true, options.expectedMs),
+  );
   const started = performance.now();
   // Its own connection, not one of the pool's: the lock must outlive whatever the pool does meanwhile.
   const connection = options.live();
