@@ -128,7 +128,6 @@ async function convergeByScan(context: ConvergeContext): Promise<ConvergeResult>
 
   await context.onPhase("freezing");
   context.onEvent({ kind: "phase", phase: "freezing", message: "Freezing the tenant's writes" });
-  const frozenAt = performance.now();
   const fence = await freezeWrites({
     app: context.app,
     claims: context.claims,
@@ -138,7 +137,12 @@ async function convergeByScan(context: ConvergeContext): Promise<ConvergeResult>
   });
   timings.fence_wait_ms = fence.fenceWaitMs;
   try {
-    return { ...(await repairAndVerify(context, sync, timings)), catchUpRows, frozenAt, fence };
+    return {
+      ...(await repairAndVerify(context, sync, timings)),
+      catchUpRows,
+      frozenAt: fence.frozenAt,
+      fence,
+    };
   } catch (error) {
     await fence.release().catch(() => {});
     throw error;

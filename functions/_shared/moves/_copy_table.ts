@@ -23,6 +23,8 @@ export interface CopyTableContext {
   target: Side;
   batchRows: number;
   onEvent: (event: MoveEvent) => void;
+  /** Called before each batch; throws to stop (the move was taken over). */
+  beforeBatch?: () => void;
 }
 
 /** Copies the tenant's rows of `table` from where `state` left off; returns the rows at the target. */
@@ -55,6 +57,7 @@ export async function copyTable(
   report(rowsCopied, "copying");
 
   while (true) {
+    context.beforeBatch?.();
     const [end] = await source.sql.unsafe<{ key: string }[]>(batchEndSql(table), [
       tenantId,
       cursor,

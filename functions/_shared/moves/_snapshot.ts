@@ -14,14 +14,36 @@ export interface Snapshot {
   close(): Promise<void>;
 }
 
-/** Opens a repeatable-read transaction on a new session of `side` and exports its snapshot. */
-export async function openSnapshot(side: Side): Promise<Snapshot> {
+/**
+ * A session of `side`, connected now, whose snapshot is taken later by `take()` (under the freeze, the
+ * connection is not to be waited for).
+ */
+export async function connectSnapshot(side: Side): Promise<{ take(): Promise<Snapshot> }> {
   const sql = side.streamClient();
   try {
-    await sql.unsafe("begin isolation level repeatable read read only");
-    const [row] = await sql.unsafe<{ visible: string; id: string }[]>(
-      "select pg_current_snapshot()::text as visible, pg_export_snapshot() as id",
-    );
+    await sql`select 1`;
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw error;
+  }
+  return { take: () => beginSnapshot(sql) };
+}
+
+/** Opens a repeatable-read transaction on a new session of `side` and exports its snapshot. */
+export async function openSnapshot(side: Side): Promise<Snapshot> {
+  return await beginSnapshot(side.streamClient());
+}
+
+async function beginSnapshot(sql: postgres.Sql): Promise<Snapshot> {
+  try {
+    // Sent together: one round trip.
+    const [, rows] = await Promise.all([
+      sql.unsafe("begin isolation level repeatable read read only"),
+      sql.unsafe<{ visible: string; id: string }[]>(
+        "select pg_current_snapshot()::text as visible, pg_export_snapshot() as id",
+      ),
+    ]);
+    const row = rows[0];
     return {
       visible: row!.visible,
       id: row!.id,

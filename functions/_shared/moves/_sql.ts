@@ -202,7 +202,7 @@ export function deleteKeysSql(table: MoveTable): string {
 /** Inserts the rows of `$1` (a JSON array of {@linkcode keyRowsJsonSql}). */
 export function insertJsonRowsSql(table: MoveTable): string {
   return `insert into ${tableRef(table)} (${columnList(table)}) select ${columnList(table)}
-    from json_populate_recordset(null::${tableRef(table)}, $1::json)`;
+    from json_populate_recordset(null::${tableRef(table)}, $1::text::json)`;
 }
 
 /** Count of the tenant's (`$1`) rows changed at or after `$2` (timestamptz text). */

@@ -17,7 +17,7 @@
 import { forEachLimited } from "./_concurrency.ts";
 import type { Side } from "./_databases.ts";
 import { freezeWrites } from "./_freeze.ts";
-import { atSnapshot, openSnapshot, type Snapshot } from "./_snapshot.ts";
+import { atSnapshot, connectSnapshot, openSnapshot, type Snapshot } from "./_snapshot.ts";
 import {
   bucketChecksumSql,
   bucketSubsetChecksumSql,
@@ -47,7 +47,9 @@ interface TableState {
 }
 
 /** Rounds, freeze, last round, comparison; the tracking is already installed on `context.from`. */
-export async function convergeTracked(context: ConvergeContext & { moveId: string }): Promise<ConvergeResult> {
+export async function convergeTracked(
+  context: ConvergeContext & { moveId: string },
+): Promise<ConvergeResult> {
   const { settings } = context;
   const sync: SyncContext = {
     tenantId: context.tenantId,
@@ -81,13 +83,17 @@ export async function convergeTracked(context: ConvergeContext & { moveId: strin
 
     started = performance.now();
     let catchUpRows = roundZeroRows;
+    // The freeze does what a round does: its length is told to refused writes (Retry-After).
+    let roundMs = 250;
     for (let round = 1; round <= settings.catchUpRounds; round++) {
+      const roundStarted = performance.now();
       current = await openSnapshot(context.from);
       const changed = await applyRound(context, sync, states, previous, current);
       await previous.close();
       previous = current;
       current = undefined;
       catchUpRows += changed;
+      roundMs = performance.now() - roundStarted;
       context.onEvent({
         kind: "phase",
         phase: "catching_up",
@@ -99,19 +105,19 @@ export async function convergeTracked(context: ConvergeContext & { moveId: strin
 
     await context.onPhase("freezing");
     context.onEvent({ kind: "phase", phase: "freezing", message: "Freezing the tenant's writes" });
-    const frozenAt = performance.now();
+    const last = await connectSnapshot(context.from);
     const fence = await freezeWrites({
       app: context.app,
       claims: context.claims,
       tenantId: context.tenantId,
       live: context.from.streamClient,
-      expectedMs: context.expectedFreezeMs,
+      expectedMs: Math.min(10_000, Math.max(250, Math.round(2 * roundMs))),
     });
     timings.fence_wait_ms = fence.fenceWaitMs;
     try {
       started = performance.now();
       const beforeFreeze = sumCopied(states);
-      current = await openSnapshot(context.from);
+      current = await last.take();
       await applyRound(context, sync, states, previous, current);
       const deltaRows = sumCopied(states) - beforeFreeze;
       timings.delta_ms = Math.round(performance.now() - started);
@@ -121,10 +127,12 @@ export async function convergeTracked(context: ConvergeContext & { moveId: strin
         message: `Delta: ${deltaRows} rows written since the last round brought level`,
       });
 
-      await context.onPhase("verifying");
+      // Verifying is comparing the sums in memory: no status of its own (no round trip under the freeze).
       started = performance.now();
       let repaired = 0;
-      const mismatched = [...states.values()].filter((s) => differingBuckets(view(s.from), view(s.to)).length);
+      const mismatched = [...states.values()].filter((s) =>
+        differingBuckets(view(s.from), view(s.to)).length
+      );
       // A mismatch means a copy went wrong: copy those buckets again, reading both sides in full.
       await forEachLimited(mismatched, settings.concurrency, async (state) => {
         const buckets = differingBuckets(view(state.from), view(state.to));
@@ -142,7 +150,8 @@ export async function convergeTracked(context: ConvergeContext & { moveId: strin
           from,
           to,
           repairedRows: state.copied,
-          match: from.rows === to.rows && from.checksum === to.checksum && differingBuckets(from, to).length === 0,
+          match: from.rows === to.rows && from.checksum === to.checksum &&
+            differingBuckets(from, to).length === 0,
         };
       });
       return {
@@ -150,7 +159,7 @@ export async function convergeTracked(context: ConvergeContext & { moveId: strin
         verified: tables.every((t) => t.match),
         catchUpRows,
         deltaRows: deltaRows + repaired,
-        frozenAt,
+        frozenAt: fence.frozenAt,
         fence,
         timings,
       };
@@ -180,13 +189,13 @@ async function applyRound(
   const changes = await changesSince(current.sql, (context as { moveId: string }).moveId, previous.visible);
   const before = sumCopied(states);
   const work = [...changes].filter(([name]) => states.has(name));
-  // Key lookups share the two snapshot sessions (one query at a time each): tables one after another.
-  for (const [name, changed] of work) {
+  // Tables side by side: their lookups queue on the two snapshot sessions, which pipeline them.
+  await forEachLimited(work, Math.max(context.settings.concurrency, 8), async ([name, changed]) => {
     const state = states.get(name)!;
     if (changed.all || changed.keys.size > KEY_LIMIT) {
       await levelByBucket(sync, state, current, changed.all ? "all" : [...changed.buckets]);
     } else await levelByKey(sync, state, changed, previous, current);
-  }
+  });
   return sumCopied(states) - before;
 }
 
@@ -201,17 +210,22 @@ async function levelByKey(
   const { table } = state;
   const keys = [...changed.keys];
   const hashes = keyHashesSql(table);
-  const old = await previous.sql.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]);
-  const now = await current.sql.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]);
-  const [json] = await current.sql.unsafe<{ rows: string }[]>(keyRowsJsonSql(table), [sync.tenantId, keys]);
+  const [old, now, [json]] = await Promise.all([
+    previous.sql.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]),
+    current.sql.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]),
+    current.sql.unsafe<{ rows: string }[]>(keyRowsJsonSql(table), [sync.tenantId, keys]),
+  ]);
   adjust(state.from, old, -1);
   adjust(state.from, now, 1);
   await sync.to.sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`;
-    const replaced = await tx.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]);
-    await tx.unsafe(deleteKeysSql(table), [sync.tenantId, keys]);
-    await tx.unsafe(insertJsonRowsSql(table), [json!.rows]);
-    const inserted = await tx.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]);
+    // Sent together (pipelined), run in order.
+    const [, replaced, , , inserted] = await Promise.all([
+      tx`set local session_replication_role = replica`,
+      tx.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]),
+      tx.unsafe(deleteKeysSql(table), [sync.tenantId, keys]),
+      tx.unsafe(insertJsonRowsSql(table), [json!.rows]),
+      tx.unsafe<KeyHash[]>(hashes, [sync.tenantId, keys]),
+    ]);
     adjust(state.to, replaced, -1);
     adjust(state.to, inserted, 1);
   });
