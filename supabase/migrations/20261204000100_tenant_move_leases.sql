@@ -16,12 +16,11 @@ alter table public.tenants
   add column writes_frozen_until timestamptz,
   add column writes_freeze_expected_ms integer,
   add constraint tenants_writes_freeze_expected_positive
-    check (writes_freeze_expected_ms between 1 and 3600000),
-  add constraint tenants_writes_frozen_until_only_when_frozen
-    check (writes_frozen_at is not null or (writes_frozen_until is null and writes_freeze_expected_ms is null));
+    check (writes_freeze_expected_ms between 1 and 3600000);
 comment on column public.tenants.writes_frozen_until is
   'The freeze ends then at the latest: the lease expiry of the move holding it, renewed by its heartbeat. '
-  'Past it the gateway lets writes through again (the holder died); null: until unfrozen.';
+  'Past it the gateway lets writes through again (the holder died); null: until unfrozen. Read only while '
+  'writes_frozen_at is set.';
 comment on column public.tenants.writes_freeze_expected_ms is
   'How long the move expects the freeze to last, from writes_frozen_at: the Retry-After of refused writes.';
 
@@ -60,7 +59,8 @@ comment on index public.tenant_moves_unfinished_idx is 'Moves a scheduled tick m
 
 -- Functions ------------------------------------------------------------------------------------------
 
-create function private.claim_move_lease(p_move uuid, p_owner text, p_seconds integer)
+create function private.claim_move_lease(p_move uuid, p_owner text, p_seconds integer,
+                                        p_force boolean default false)
 returns boolean
 language sql
 volatile
@@ -73,16 +73,17 @@ as $$
         heartbeat_at = now(),
         takeovers = takeovers + case when lease_owner is not null and lease_owner <> p_owner then 1 else 0 end
     where id = p_move
-      and (lease_owner is null or lease_owner = p_owner or lease_expires_at <= now())
+      and (p_force or lease_owner is null or lease_owner = p_owner or lease_expires_at <= now())
     returning 1
   )
   select exists (select 1 from claimed)
 $$;
-comment on function private.claim_move_lease(uuid, text, integer) is
-  'Gives the move to p_owner for p_seconds when nobody holds it, p_owner already does, or the holder''s '
-  'lease expired (a takeover). True when claimed.';
-revoke execute on function private.claim_move_lease(uuid, text, integer) from public;
-grant execute on function private.claim_move_lease(uuid, text, integer) to service_role;
+comment on function private.claim_move_lease(uuid, text, integer, boolean) is
+  'Gives the move to p_owner for p_seconds when nobody holds it, p_owner already does, the holder''s '
+  'lease expired, or p_force (the caller holds the move''s run lock, so the holder''s session is gone). '
+  'Taking it from another owner counts as a takeover; that owner''s next heartbeat fails. True when claimed.';
+revoke execute on function private.claim_move_lease(uuid, text, integer, boolean) from public;
+grant execute on function private.claim_move_lease(uuid, text, integer, boolean) to service_role;
 
 create function private.renew_move_lease(p_move uuid, p_owner text, p_seconds integer)
 returns boolean

@@ -1,7 +1,7 @@
 -- Move leases: one process at a time holds a move, a dead one's lease expires and another takes over, the
 -- heartbeat fails once taken over, and a freeze ends with the lease of the move holding it.
 begin;
-select plan(16);
+select plan(18);
 
 -- Fixtures ------------------------------------------------------------------------------------------
 update private.encryption_keys set status = 'decrypt_only' where status = 'active';
@@ -61,12 +61,18 @@ select ok((select writes_frozen_until > now() + interval '20 seconds' from publi
            where id = 'a0000000-0000-4000-8000-000000000001'),
   'renewing the lease extends the freeze of the move''s tenant');
 select throws_ok(
-  $$update public.tenants set writes_frozen_at = null where id = 'a0000000-0000-4000-8000-000000000001'$$,
-  '23514', null, 'an unfrozen tenant keeps no freeze expiry');
+  $$update public.tenants set writes_freeze_expected_ms = 0 where id = 'a0000000-0000-4000-8000-000000000001'$$,
+  '23514', null, 'a freeze is expected to last a positive time');
+
+-- A resume holding the run lock takes the move at once ------------------------------------------------
+select ok(private.claim_move_lease('e2000000-0000-4000-8000-000000000001', 'worker-c', 30, true),
+  'a forced claim takes a live lease (the caller holds the run lock: the holder is gone)');
+select ok(not private.renew_move_lease('e2000000-0000-4000-8000-000000000001', 'worker-b', 30),
+  'the previous holder''s heartbeat fails after a forced claim');
 
 -- Done --------------------------------------------------------------------------------------------
 select lives_ok(
-  $$select private.release_move_lease('e2000000-0000-4000-8000-000000000001', 'worker-b')$$,
+  $$select private.release_move_lease('e2000000-0000-4000-8000-000000000001', 'worker-c')$$,
   'the holder releases the move');
 reset role;
 set local role authenticated;

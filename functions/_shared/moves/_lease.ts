@@ -19,13 +19,15 @@ export interface MoveLease {
 }
 
 /**
- * Claims the move for this run and renews the lease every third of its length.
+ * Claims the move for this run and renews the lease every third of its length. The caller holds the
+ * move's run lock (`lockMove`): every run takes it, so a live lease of someone else belongs to a process
+ * whose session is gone (dead, or cut off and about to find out at its next heartbeat): it is taken over.
  *
- * @throws {MoveError} `busy` while another process holds a live lease on it.
+ * @throws {MoveError} `busy` when the lease cannot be claimed.
  */
 export async function holdMoveLease(sql: postgres.Sql, moveId: string): Promise<MoveLease> {
   const owner = `run:${crypto.randomUUID()}`;
-  if (!await claimMoveLease(sql, moveId, owner, LEASE_SECONDS)) {
+  if (!await claimMoveLease(sql, moveId, owner, LEASE_SECONDS, true)) {
     throw new MoveError("busy", `Move ${moveId} is being run by another process`, {
       hint:
         `Wait for it; if that process died, its lease ends within ${LEASE_SECONDS} s and the move is taken over`,

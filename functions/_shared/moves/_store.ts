@@ -247,15 +247,19 @@ export async function setWritesFrozen(
     where id = ${tenantId}::uuid and (writes_frozen_at is not null) <> ${frozen}`;
 }
 
-/** A lease on a move: who holds it and for how long (`private.claim_move_lease`). */
+/**
+ * A lease on a move: who holds it and for how long (`private.claim_move_lease`). `force` takes it from a
+ * live holder: only for a caller holding the move's run lock (the holder's session is gone).
+ */
 export async function claimMoveLease(
   sql: postgres.Sql,
   moveId: string,
   owner: string,
   seconds: number,
+  force = false,
 ): Promise<boolean> {
   const [row] = await sql<{ claimed: boolean }[]>`
-    select private.claim_move_lease(${moveId}::uuid, ${owner}, ${seconds}) as claimed`;
+    select private.claim_move_lease(${moveId}::uuid, ${owner}, ${seconds}, ${force}) as claimed`;
   return row?.claimed === true;
 }
 

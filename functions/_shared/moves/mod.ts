@@ -47,5 +47,6 @@ export { type MoveTable, planTables, type PlanTablesOptions } from "./plan_table
 export { checkSchemas, type SchemaSide } from "./check_schemas.ts";
 export { rollbackMove, type RollbackMoveOptions } from "./rollback_move.ts";
 export { resumeOrphanedMoves, runMove, type RunMoveOptions } from "./run_move.ts";
+export { MoveSweeper, type MoveSweeperOptions } from "./move_sweeper.ts";
 export { checksumsMatch, differingBuckets, type TableChecksum, tableChecksum } from "./table_checksum.ts";
 export type { MoveStatus, MoveTableStatus } from "./_store.ts";
