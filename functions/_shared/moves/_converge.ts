@@ -84,12 +84,15 @@ export interface ConvergeResult {
 export async function converge(context: ConvergeContext): Promise<ConvergeResult> {
   const moveId = context.moveId;
   if (moveId !== undefined) {
+    const stop = () => stopTracking(context.from, moveId, context.tables);
     const installed = await installTracking(context.from.sql, moveId, context.tenantId, context.tables).then(
       () => true,
-      () => false,
+      async () => {
+        await stop();
+        return false;
+      },
     );
     if (installed) {
-      const stop = () => stopTracking(context.from, moveId, context.tables);
       try {
         return { ...(await convergeTracked({ ...context, moveId })), method: "tracked", stopTracking: stop };
       } catch (error) {

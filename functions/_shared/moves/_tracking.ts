@@ -19,7 +19,7 @@ export interface TableChanges {
   all: boolean;
 }
 
-/** Creates (or re-creates, idempotent) the move's triggers on every table, in one transaction. */
+/** Creates (or re-creates, idempotent) the move's triggers on every table. */
 export async function installTracking(
   sql: postgres.Sql,
   moveId: string,
@@ -34,10 +34,15 @@ export async function installTracking(
       xid xid8 not null default pg_current_xact_id())`);
     await tx.unsafe(`create index if not exists changes_move_id on ${SCHEMA}.changes (move_id)`);
     await tx.unsafe(`revoke all on schema ${SCHEMA} from public`);
-    for (const table of tables) {
-      for (const statement of trackingSql(table, move, tenantId)) await tx.unsafe(statement);
-    }
   });
+  // A transaction per table: CREATE TRIGGER waits for the table's running writes, and a writer touching
+  // several tables must never wait on a lock held for another table (a deadlock, the writer's 40P01).
+  for (const table of tables) {
+    await sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '10s'`;
+      for (const statement of trackingSql(table, move, tenantId)) await tx.unsafe(statement);
+    });
+  }
 }
 
 /** Drops the move's triggers and functions and forgets its changes. */
@@ -47,18 +52,19 @@ export async function dropTracking(
   tables: readonly MoveTable[],
 ): Promise<void> {
   const move = checkedUuid(moveId);
-  await sql.begin(async (tx) => {
-    const [schema] = await tx`select 1 from pg_namespace where nspname = ${SCHEMA}`;
-    if (schema === undefined) return;
-    for (const table of tables) {
-      const names = trackingNames(table, move);
+  const [schema] = await sql`select 1 from pg_namespace where nspname = ${SCHEMA}`;
+  if (schema === undefined) return;
+  // A transaction per table, as when installing.
+  for (const table of tables) {
+    const names = trackingNames(table, move);
+    await sql.begin(async (tx) => {
       await tx.unsafe(`drop trigger if exists ${names.trigger} on ${tableRef(table)}`);
       await tx.unsafe(`drop trigger if exists ${names.truncateTrigger} on ${tableRef(table)}`);
       await tx.unsafe(`drop function if exists ${names.rowFunction}()`);
       await tx.unsafe(`drop function if exists ${names.truncateFunction}()`);
-    }
-    await tx.unsafe(`delete from ${SCHEMA}.changes where move_id = '${move}'::uuid`);
-  });
+    });
+  }
+  await sql.unsafe(`delete from ${SCHEMA}.changes where move_id = '${move}'::uuid`);
 }
 
 /**
