@@ -352,33 +352,37 @@ async function switchPhase(
   const switchStarted = performance.now();
   let frozenMs = 0;
   await withActor(app, claims, async (tx) => {
-    const [owned] = await tx`
-      select 1 from public.tenant_moves where id = ${move.id} and lease_owner = ${run.lease.owner} for update`;
+    // Statements sent together (pipelined): the tenant is frozen meanwhile, each round trip counts.
+    const [[owned], [row]] = await Promise.all([
+      tx`select 1 from public.tenant_moves where id = ${move.id} and lease_owner = ${run.lease.owner} for update`,
+      tx<{ data_source_id: string | null }[]>`
+        select data_source_id from public.tenants where id = ${move.tenant_id} for update`,
+    ]);
     if (owned === undefined) throw new MoveError("busy", `Move ${move.id} was taken over by another process`);
-    const [row] = await tx<{ data_source_id: string | null }[]>`
-      select data_source_id from public.tenants where id = ${move.tenant_id} for update`;
     if (row === undefined || row.data_source_id !== move.source_data_source_id) {
       throw new MoveError("conflict", "The tenant's routing changed during the move");
     }
-    await tx`
-      update public.tenants
-      set data_source_id = ${move.target_data_source_id}, writes_frozen_at = null, writes_frozen_until = null,
-          writes_freeze_expected_ms = null,
-          status = case when status = 'moving' then 'active' else status end
-      where id = ${move.tenant_id}`;
-    await tx`update public.tenant_moves set switched_at = now() where id = ${move.id}`;
     frozenMs = Math.round(performance.now() - result.frozenAt);
-    await patchMove(tx, move.id, {
-      status: "done",
-      error: null,
-      finished: true,
-      timings: {
-        ...timings,
-        frozen_ms: frozenMs,
-        switch_ms: Math.round(performance.now() - switchStarted),
-        total_ms: Math.round(performance.now() - run.began),
-      },
-    });
+    await Promise.all([
+      tx`
+        update public.tenants
+        set data_source_id = ${move.target_data_source_id}, writes_frozen_at = null, writes_frozen_until = null,
+            writes_freeze_expected_ms = null,
+            status = case when status = 'moving' then 'active' else status end
+        where id = ${move.tenant_id}`,
+      tx`update public.tenant_moves set switched_at = now() where id = ${move.id}`,
+      patchMove(tx, move.id, {
+        status: "done",
+        error: null,
+        finished: true,
+        timings: {
+          ...timings,
+          frozen_ms: frozenMs,
+          switch_ms: Math.round(performance.now() - switchStarted),
+          total_ms: Math.round(performance.now() - run.began),
+        },
+      }),
+    ]);
   });
   // A gateway that has not heard of the switch yet still writes to the source: the fence refuses it
   // a little longer. Not awaited: the move is done and its run lock free meanwhile.
