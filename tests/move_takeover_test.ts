@@ -229,6 +229,21 @@ Deno.test({
         await writer.stop();
         assert.equal(move.status, "done", move.error ?? "");
         assert.ok((await moveState(id)).takeovers >= 1, "another run took the move over");
+        // Progress and the freeze's length, as GET /moves/:id and the audit log tell them.
+        assert.equal(typeof move.frozen_ms, "number", "the freeze's measured length");
+        assert.ok(move.frozen_ms >= 0 && move.frozen_ms < 60_000, `frozen ${move.frozen_ms} ms`);
+        assert.ok(
+          move.tables.some((table: { rows_per_second: number | null }) => (table.rows_per_second ?? 0) > 0),
+          "a table's copy speed is known",
+        );
+        assert.ok(
+          move.tables.every((table: { eta_seconds: number | null }) => table.eta_seconds === 0),
+          "nothing left to copy",
+        );
+        const [audited] = await gateway.sql<{ frozen_ms: number }[]>`
+          select (new->'timings'->>'frozen_ms')::int as frozen_ms from public.audit_log
+          where entity = 'public.tenant_moves' and entity_id = ${id} and new->>'status' = 'done'`;
+        assert.equal(audited?.frozen_ms, move.frozen_ms, "the audit log records the freeze's length");
         for (const table of move.tables) {
           assert.equal(table.source_checksum, table.target_checksum, `${table.table}: same checksum`);
           assert.equal(table.source_rows, table.target_rows, `${table.table}: same rows`);

@@ -45,7 +45,7 @@ export async function installTracking(
   }
 }
 
-/** Drops the move's triggers and functions and forgets its changes. */
+/** Drops the move's triggers and functions and forgets its changes; the schema goes with the last move. */
 export async function dropTracking(
   sql: postgres.Sql,
   moveId: string,
@@ -64,7 +64,13 @@ export async function dropTracking(
       await tx.unsafe(`drop function if exists ${names.truncateFunction}()`);
     });
   }
-  await sql.unsafe(`delete from ${SCHEMA}.changes where move_id = '${move}'::uuid`);
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`delete from ${SCHEMA}.changes where move_id = '${move}'::uuid`);
+    // The last move tracking this database leaves nothing behind (another one's functions keep it).
+    const [others] = await tx`
+      select 1 from pg_proc where pronamespace = (select oid from pg_namespace where nspname = ${SCHEMA}) limit 1`;
+    if (others === undefined) await tx.unsafe(`drop schema ${SCHEMA} cascade`);
+  });
 }
 
 /**
