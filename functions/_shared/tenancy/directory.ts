@@ -415,12 +415,12 @@ export class TenantDirectory {
           status: row.status,
           writesFrozen: row.writes_frozen,
           // Remaining times, made local deadlines: the clocks of the two hosts need not agree.
-          writesFrozenUntil: row.frozen_remaining_ms === null
-            ? undefined
-            : loadedAt + row.frozen_remaining_ms,
-          writesFreezeExpectedEnd: row.expected_remaining_ms === null
-            ? undefined
-            : loadedAt + row.expected_remaining_ms,
+          ...(row.writes_frozen && row.frozen_remaining_ms !== null
+            ? { writesFrozenUntil: loadedAt + row.frozen_remaining_ms }
+            : {}),
+          ...(row.writes_frozen && row.expected_remaining_ms !== null
+            ? { writesFreezeExpectedEnd: loadedAt + row.expected_remaining_ms }
+            : {}),
         }),
         role: row.role,
         dataSourceId: row.data_source_id,
