@@ -171,8 +171,6 @@ async function execute(
       await failVerification(run, converged, timings);
     } else {
       await switchPhase(run, converged, timings);
-      // After the switch: not a round trip the frozen tenant waits for.
-      await recordVerification(app, options.claims, move.id, converged);
     }
   } catch (error) {
     await recordFailure(app, move, options, error, began);
@@ -371,6 +369,8 @@ async function switchPhase(
             status = case when status = 'moving' then 'active' else status end
         where id = ${move.tenant_id}`,
       tx`update public.tenant_moves set switched_at = now() where id = ${move.id}`,
+      // A done move shows its verification: recorded in the same transaction.
+      ...verificationPatches(tx, move.id, result),
       patchMove(tx, move.id, {
         status: "done",
         error: null,
@@ -434,17 +434,26 @@ async function recordVerification(
   result: ConvergeResult,
 ): Promise<void> {
   await withActor(app, claims, async (tx) => {
-    for (const t of result.tables) {
-      await patchTable(tx, moveId, t.table.qualifiedName, {
-        status: t.match ? "verified" : "failed",
-        sourceRows: t.from.rows,
-        targetRows: t.to.rows,
-        sourceChecksum: t.from.checksum,
-        targetChecksum: t.to.checksum,
-        timings: { delta_rows: t.repairedRows },
-      });
-    }
+    await Promise.all(verificationPatches(tx, moveId, result));
   });
+}
+
+/** The updates recording both sides' counts and checksums, sent together in `tx`. */
+function verificationPatches(
+  tx: postgres.TransactionSql,
+  moveId: string,
+  result: ConvergeResult,
+): Promise<void>[] {
+  return result.tables.map((t) =>
+    patchTable(tx, moveId, t.table.qualifiedName, {
+      status: t.match ? "verified" : "failed",
+      sourceRows: t.from.rows,
+      targetRows: t.to.rows,
+      sourceChecksum: t.from.checksum,
+      targetChecksum: t.to.checksum,
+      timings: { delta_rows: t.repairedRows },
+    })
+  );
 }
 
 function mismatches(result: ConvergeResult): string {
