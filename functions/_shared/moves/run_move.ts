@@ -97,6 +97,7 @@ export async function runMove(sql: postgres.Sql, options: RunMoveOptions): Promi
   }
   const lock = await lockMove(sql, move.id);
   let lease: MoveLease | undefined;
+  let cleanUp: (() => Promise<void>) | undefined;
   try {
     lease = await holdMoveLease(sql, move.id);
     // Read again under the lock: another process may have finished it meanwhile.
@@ -104,11 +105,13 @@ export async function runMove(sql: postgres.Sql, options: RunMoveOptions): Promi
     if (!RUNNABLE.includes(current.status)) {
       throw new MoveError("conflict", `Move ${move.id} is ${current.status}: there is nothing to resume`);
     }
-    await execute(sql, current, resolved, lease);
+    cleanUp = await execute(sql, current, resolved, lease);
     return await getMove(sql, move.id);
   } finally {
     await lease?.release();
     await lock.release();
+    // After the lock: the move is over, the next step (finalize, rollback) need not wait for this.
+    await cleanUp?.();
   }
 }
 
@@ -144,13 +147,16 @@ interface Run {
   recorded: Map<string, MoveTableRow>;
 }
 
-/** Runs the phases; a failure is recorded on the move (unless another process took it over). */
+/**
+ * Runs the phases; a failure is recorded on the move (unless another process took it over). Returns what
+ * is left to tidy once the move is released: the source's change tracking and both sides' pools.
+ */
 async function execute(
   app: postgres.Sql,
   move: MoveRow,
   options: ResolvedMoveOptions,
   lease: MoveLease,
-): Promise<void> {
+): Promise<() => Promise<void>> {
   const began = performance.now();
   let run: Run | undefined;
   let converged: ConvergeResult | undefined;
@@ -176,10 +182,14 @@ async function execute(
     await recordFailure(app, move, options, error, began);
   } finally {
     await converged?.fence.release().catch(() => {});
-    if (run !== undefined) await converged?.stopTracking?.();
-    await closeSide(run?.source);
-    await closeSide(run?.target);
   }
+  const opened = run;
+  const stopTracking = converged?.stopTracking;
+  return async () => {
+    await stopTracking?.();
+    await closeSide(opened?.source);
+    await closeSide(opened?.target);
+  };
 }
 
 /** Checks the tenant and the tables against the move and opens both sides. */
