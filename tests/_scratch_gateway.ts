@@ -50,6 +50,12 @@ export interface ScratchGateway {
   sql: postgres.Sql;
   /** The functions server's log (scanned by `zz_secrets_scan_test.ts` too). */
   logFile: string;
+  /** Kills the functions server at once (`kill -9`: nothing it holds is released politely). */
+  kill(): Promise<void>;
+  /** Starts the functions server again, on the same port and database, and waits until it answers. */
+  restart(): Promise<void>;
+  /** Starts one more functions server on the same database (stopped by `stop()`); its `…/functions/v1`. */
+  addServer(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -61,11 +67,19 @@ export async function startScratchGateway(
   const scratch = await createScratchDatabase(stack.appDbUrl, { applicationSchema: true });
   const sql = postgres(scratch.url, { max: 2, onnotice: () => {} });
   let server: Deno.ChildProcess | undefined;
-  const stop = async () => {
-    if (server) {
-      server.kill("SIGTERM");
-      await server.status;
+  const extra: Deno.ChildProcess[] = [];
+  const end = async (child: Deno.ChildProcess | undefined, signal: Deno.Signal) => {
+    if (child === undefined) return;
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
     }
+    await child.status;
+  };
+  const stop = async () => {
+    await end(server, "SIGTERM");
+    for (const child of extra) await end(child, "SIGTERM");
     await sql.end();
     await scratch.drop();
   };
@@ -89,20 +103,42 @@ export async function startScratchGateway(
     const port = freePort();
     const logDir = stackProfile("test").logDir;
     await Deno.mkdir(logDir, { recursive: true });
-    const logFile = join(logDir, `functions-${options.name}.log`);
-    server = spawnFunctionsServer({
-      port,
-      logFile,
-      env: {
-        SUPABASE_DB_URL: options.serverDatabaseUrl?.(scratch.url) ?? scratch.url,
-        TENANT_ENCRYPTION_KEYS: serverKeys.map((key) => `${key.id}:${key.hex}`).join(","),
-        TENANT_ENCRYPTION_ACTIVE_KEY: serverKeys[0]!.id,
-        ...options.env,
+    const spawn = async (name: string, onPort: number) => {
+      const child = spawnFunctionsServer({
+        port: onPort,
+        logFile: join(logDir, `functions-${name}.log`),
+        env: {
+          SUPABASE_DB_URL: options.serverDatabaseUrl?.(scratch.url) ?? scratch.url,
+          TENANT_ENCRYPTION_KEYS: serverKeys.map((key) => `${key.id}:${key.hex}`).join(","),
+          TENANT_ENCRYPTION_ACTIVE_KEY: serverKeys[0]!.id,
+          ...options.env,
+        },
+      });
+      const url = `http://127.0.0.1:${onPort}/functions/v1`;
+      await waitUntilHealthy(`${url}/tenant-data/health`, child);
+      return { child, url };
+    };
+    const first = await spawn(options.name, port);
+    server = first.child;
+    return {
+      functionsUrl: first.url,
+      sql,
+      logFile: join(logDir, `functions-${options.name}.log`),
+      async kill() {
+        await end(server, "SIGKILL");
+        server = undefined;
       },
-    });
-    const functionsUrl = `http://127.0.0.1:${port}/functions/v1`;
-    await waitUntilHealthy(`${functionsUrl}/tenant-data/health`, server);
-    return { functionsUrl, sql, logFile, stop };
+      async restart() {
+        await end(server, "SIGTERM");
+        server = (await spawn(`${options.name}-restarted`, port)).child;
+      },
+      async addServer(name: string) {
+        const started = await spawn(`${options.name}-${name}`, freePort());
+        extra.push(started.child);
+        return started.url;
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -11,10 +11,9 @@ import type { JwtVerifier } from "../auth/mod.ts";
 import type { Keyring } from "../crypto/mod.ts";
 import { loadMigrations, type Migration, TENANT_MIGRATIONS_DIR } from "../provision/mod.ts";
 import { isConnectionFailure } from "../data_sources/mod.ts";
-import { AdminError, asAdminError } from "../control_plane/mod.ts";
+import { MoveSweeper } from "../moves/mod.ts";
+import { AdminError, asAdminError, type ProbeFunction, redactSecrets } from "../control_plane/mod.ts";
 import { authenticate } from "./_middleware.ts";
-import type { ProbeFunction } from "../control_plane/mod.ts";
-import { redactSecrets } from "../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./routes/_env.ts";
 import { dataSourceRoutes } from "./routes/_data_sources.ts";
 import { keyRoutes } from "./routes/_keys.ts";
@@ -47,7 +46,16 @@ export interface AdminHandlerOptions {
    * A failure is logged by name only.
    */
   background?: ((task: Promise<unknown>) => void) | undefined;
+  /**
+   * Takes over tenant moves whose process died (their lease ran out): looks now, on requests (at most
+   * every 5 s) and every 15 s, and resumes them in the background. Default off (tests build handlers
+   * that must not start moves); the function's entry point turns it on.
+   */
+  takeOverMoves?: boolean | undefined;
 }
+
+/** The actor recorded in the audit log for a move resumed by a takeover. */
+export const TAKEOVER_CLAIMS = { role: "service_role", iss: "tenant-router-move-takeover" } as const;
 
 /**
  * Builds the `tenant-admin` function's fetch handler.
@@ -90,12 +98,24 @@ export function createAdminHandler(options: AdminHandlerOptions): (request: Requ
     background: options.background ?? runInBackground(options.functionName, log),
   };
   const app = new Hono<AdminEnv>().basePath(`/${options.functionName}`);
+  const sweeper = options.takeOverMoves
+    ? new MoveSweeper(options.sql, {
+      keyring: options.keyring,
+      claims: TAKEOVER_CLAIMS,
+      background: deps.background,
+    })
+    : undefined;
+  sweeper?.start();
 
   app.use("*", async function noStore(c, next) {
     await next();
     c.header("cache-control", "no-store");
   });
   app.get("/health", (c) => c.json({ status: "ok", function: options.functionName }));
+  app.use("*", async function takeOverMoves(_c, next) {
+    sweeper?.poke();
+    await next();
+  });
   app.use("*", authenticate(options.verifier));
   app.use(
     "*",

@@ -24,7 +24,7 @@ export interface AdminHandlerFromEnvOptions {
  * JWT verification keys (`SUPABASE_JWT_SECRET`, `SUPABASE_JWKS`, `SUPABASE_JWKS_URL`) and builds the
  * handler. When the configuration is incomplete the reason is logged once (variable names only, never a
  * value) and every request but `/health` gets a `TR660` (503), so one misconfigured function does not
- * take a shared functions server down.
+ * take a shared functions server down. A configured handler takes over tenant moves whose process died.
  *
  * @example
  * ```ts
@@ -55,7 +55,14 @@ export async function createAdminHandlerFromEnv(
       // postgres.js parses the URL here and its message would quote it.
       throw new Error(`${DB_URL_VARIABLE} is not a valid connection string`);
     }
-    return createAdminHandler({ functionName: options.functionName, sql, keyring, verifier, log });
+    return createAdminHandler({
+      functionName: options.functionName,
+      sql,
+      keyring,
+      verifier,
+      log,
+      takeOverMoves: true,
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : "unknown configuration error";
     log(`${options.functionName}: not configured: ${reason}`);

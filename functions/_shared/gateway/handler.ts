@@ -9,7 +9,12 @@ import { extractBearerToken } from "../auth/mod.ts";
 import type { DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
-import type { TenantDirectory, TenantResolution } from "../tenancy/mod.ts";
+import {
+  freezeRetryAfterSeconds,
+  type TenantDirectory,
+  type TenantResolution,
+  writesFrozenNow,
+} from "../tenancy/mod.ts";
 import type { CatalogCache } from "../catalog/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
@@ -58,9 +63,12 @@ export function createGatewayHandler(
         requestedTenant: request.headers.get("x-tenant-id") ?? undefined,
         tokenTenantId: typeof user.tenant_id === "string" ? user.tenant_id : undefined,
       }));
-    // A tenant move is copying its final delta: writes wait (503, Retry-After), reads go on.
-    if (resolution.tenant.writesFrozen && request.method !== "GET" && request.method !== "HEAD") {
-      throw new PostgrestError("TR504");
+    // A tenant move is copying its final delta: writes wait (503, Retry-After: the freeze's expected
+    // rest), reads go on. A freeze whose holder's lease ran out (the process died) no longer counts.
+    if (writesFrozenNow(resolution.tenant) && request.method !== "GET" && request.method !== "HEAD") {
+      throw new PostgrestError("TR504", undefined, {
+        retryAfter: freezeRetryAfterSeconds(resolution.tenant),
+      });
     }
     // A supabase data source parses the request itself: forward it unread (the body is still unconsumed).
     const claims = requestClaims(user, resolution);

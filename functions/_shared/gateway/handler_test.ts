@@ -129,7 +129,57 @@ Deno.test("a tenant frozen by a move gets 503 TR504 with Retry-After on writes; 
     assert.equal(read.status, 200);
     await read.body?.cancel();
   } finally {
-    await sql`update public.tenants set writes_frozen_at = null where slug = 'globex'`;
+    await sql`update public.tenants set writes_frozen_at = null, writes_frozen_until = null,
+              writes_freeze_expected_ms = null where slug = 'globex'`;
+    await sql.end();
+  }
+});
+
+Deno.test("a freeze says how long it lasts in Retry-After, and ends with its holder's lease", async () => {
+  const sql = postgres(requireEnv("SUPABASE_DB_URL"), { max: 1, onnotice: () => {} });
+  const grace = await token({ sub: "b0000000-0000-4000-8000-000000000003", email: "grace@globex.test" });
+  const write = () =>
+    handle(
+      new Request(`${base}/rest/v1/accounts?id=eq.${crypto.randomUUID()}`, {
+        method: "PATCH",
+        headers: {
+          apikey: requireEnv("SUPABASE_ANON_KEY"),
+          authorization: `Bearer ${grace}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ name: "Nobody" }),
+      }),
+    );
+  const until = async (wanted: (response: Response) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const response = await write();
+      if (wanted(response)) return response;
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
+  };
+  try {
+    await sql`update public.tenants set writes_frozen_at = now(), writes_frozen_until = now() + interval '1 minute',
+              writes_freeze_expected_ms = 20000 where slug = 'globex'`;
+    const refused = await until((response) => response.status === 503);
+    assert.ok(refused, "the freeze reached the gateway within a second");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    assert.ok(
+      retryAfter >= 18 && retryAfter <= 20,
+      `Retry-After ${retryAfter} is the freeze's expected rest`,
+    );
+    assert.equal((await refused.json()).code, "TR504");
+
+    // The move's process died: its lease (and the freeze) ran out a moment ago, nobody unfroze.
+    await sql`update public.tenants set writes_frozen_until = now() - interval '1 second' where slug = 'globex'`;
+    const through = await until((response) => response.status !== 503);
+    assert.ok(through, "writes go through once the holder's lease ran out");
+    assert.notEqual(through.status, 503);
+    await through.body?.cancel();
+  } finally {
+    await sql`update public.tenants set writes_frozen_at = null, writes_frozen_until = null,
+              writes_freeze_expected_ms = null where slug = 'globex'`;
     await sql.end();
   }
 });

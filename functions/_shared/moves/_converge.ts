@@ -1,12 +1,21 @@
 // Internal: the end game shared by a move and its rollback. Writes still flow to `from`; this brings `to`
-// level with it: catch-up rounds while writes flow, then the freeze, the repair of every bucket that
-// differs, and verification of every table on both sides. The tenant is left frozen: the caller switches
-// (which unfreezes in the same transaction) or unfreezes on a mismatch.
+// level with it, freezes the tenant's writes and verifies every table on both sides. The tenant is left
+// frozen: the caller switches (which unfreezes in the same transaction) or unfreezes on a mismatch.
+//
+// Two ways, the first when it can:
+// - tracked (`./_tracked_converge.ts`): triggers on `from` record the keys the tenant writes; checksums
+//   are taken and kept up to date before the freeze, which only brings level what was written since the
+//   last round. The freeze does not grow with the tenant.
+// - by scan (below, when `from` refuses the triggers): catch-up rounds by `updated_at` while writes flow,
+//   then under the freeze every table checksummed on both sides, the buckets that differ copied again and
+//   verified: the freeze grows with the tenant (about 25 µs per row).
 import type postgres from "postgres";
 import { forEachLimited } from "./_concurrency.ts";
 import type { Side } from "./_databases.ts";
 import { freezeWrites, type WriteFence } from "./_freeze.ts";
 import { catchUp, repairBuckets, type SyncContext, watermark } from "./_sync.ts";
+import { convergeTracked, stopTracking } from "./_tracked_converge.ts";
+import { installTracking } from "./_tracking.ts";
 import type { Claims } from "./_store.ts";
 import type { MoveEventListener } from "./events.ts";
 import type { MoveTable } from "./plan_tables.ts";
@@ -35,6 +44,10 @@ export interface ConvergeContext {
   onEvent: MoveEventListener;
   /** Called as the tenant is frozen and as verification starts (the move records its status). */
   onPhase: (phase: "freezing" | "verifying") => Promise<void>;
+  /** Names the change tracking on `from`; without it, the end game goes by scan. */
+  moveId?: string | undefined;
+  /** How long the freeze is expected to last (`Retry-After` of refused writes). */
+  expectedFreezeMs?: number | undefined;
 }
 
 /** One table's verification. */
@@ -58,10 +71,41 @@ export interface ConvergeResult {
   /** The tenant's write fence, held until the caller has switched (or unfrozen) the tenant. */
   fence: WriteFence;
   timings: Record<string, number>;
+  /** How: `tracked` (freeze independent of size) or `scan`. */
+  method?: "tracked" | "scan";
+  /** Drops the change tracking on `from` (best effort); call it once the fence is released. */
+  stopTracking?: () => Promise<void>;
 }
 
-/** Catches up, freezes, repairs and verifies; leaves the tenant frozen. */
+/**
+ * Brings `to` level with `from`, freezes and verifies; leaves the tenant frozen. Tracked when `from`
+ * takes the triggers, else by scan.
+ */
 export async function converge(context: ConvergeContext): Promise<ConvergeResult> {
+  const moveId = context.moveId;
+  if (moveId !== undefined) {
+    const stop = () => stopTracking(context.from, moveId, context.tables);
+    const installed = await installTracking(context.from.sql, moveId, context.tenantId, context.tables).then(
+      () => true,
+      async () => {
+        await stop();
+        return false;
+      },
+    );
+    if (installed) {
+      try {
+        return { ...(await convergeTracked({ ...context, moveId })), method: "tracked", stopTracking: stop };
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    }
+  }
+  return { ...(await convergeByScan(context)), method: "scan" };
+}
+
+/** Catches up, freezes, repairs and verifies by reading every table under the freeze. */
+async function convergeByScan(context: ConvergeContext): Promise<ConvergeResult> {
   const { settings, tenantId } = context;
   const sync = { tenantId, from: context.from, to: context.to, concurrency: settings.concurrency };
   const timings: Record<string, number> = {};
@@ -87,16 +131,21 @@ export async function converge(context: ConvergeContext): Promise<ConvergeResult
 
   await context.onPhase("freezing");
   context.onEvent({ kind: "phase", phase: "freezing", message: "Freezing the tenant's writes" });
-  const frozenAt = performance.now();
   const fence = await freezeWrites({
     app: context.app,
     claims: context.claims,
     tenantId,
     live: context.from.streamClient,
+    expectedMs: context.expectedFreezeMs,
   });
   timings.fence_wait_ms = fence.fenceWaitMs;
   try {
-    return { ...(await repairAndVerify(context, sync, timings)), catchUpRows, frozenAt, fence };
+    return {
+      ...(await repairAndVerify(context, sync, timings)),
+      catchUpRows,
+      frozenAt: fence.frozenAt,
+      fence,
+    };
   } catch (error) {
     await fence.release().catch(() => {});
     throw error;

@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import type postgres from "postgres";
 import { copyInto } from "../postgres_js/mod.ts";
+import { importSnapshot } from "./_snapshot.ts";
 
 /** Bytes gathered before they are written to the target: fewer, larger CopyData messages. */
 const CHUNK_BYTES = 256 * 1024;
@@ -11,7 +12,7 @@ const NEWLINE = 0x0a;
 /**
  * Streams the rows of `copyOut` (a `copy … to stdout` statement, run on a new connection from `client`
  * that is closed afterwards) into `target` (a `copy … from stdin` query, usually inside a transaction) and
- * returns how many rows went through. Rows are counted by line: COPY's text format escapes newlines
+ * returns how many rows went through (read at `snapshotId` when given, see `./_snapshot.ts`). Rows are counted by line: COPY's text format escapes newlines
  * inside values, so each line is one row. `onRows` hears the running count.
  *
  * Two postgres.js 3.4.9 bugs are worked around here:
@@ -25,9 +26,12 @@ export async function streamCopy(
   copyOut: string,
   target: postgres.PendingQuery<postgres.Row[]>,
   onRows?: (rows: number) => void,
+  snapshotId?: string,
 ): Promise<number> {
   const source = client();
   try {
+    // Rows as an exported snapshot saw them (the converge rounds), not as they are now.
+    if (snapshotId !== undefined) await importSnapshot(source, snapshotId);
     const readable = await source.unsafe(copyOut).readable();
     const counter = new RowCounter(onRows);
     await copyInto(target, [readable, counter]);

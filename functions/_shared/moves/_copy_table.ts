@@ -23,6 +23,8 @@ export interface CopyTableContext {
   target: Side;
   batchRows: number;
   onEvent: (event: MoveEvent) => void;
+  /** Called before each batch; throws to stop (the move was taken over). */
+  beforeBatch?: () => void;
 }
 
 /** Copies the tenant's rows of `table` from where `state` left off; returns the rows at the target. */
@@ -50,11 +52,23 @@ export async function copyTable(
     claims,
     (tx) => patchTable(tx, moveId, table.qualifiedName, { status: "copying", rowsTotal, rowsCopied }),
   );
+  // Speed over this run's copy of the table (a resumed run starts counting again).
+  const startRows = rowsCopied;
+  const pace = (rows: number) =>
+    progressRate(rows - startRows, performance.now() - started, rowsTotal - rows);
   const report = (rows: number, status: MoveTableRow["status"]) =>
-    context.onEvent({ kind: "table", table: table.qualifiedName, status, rowsCopied: rows, rowsTotal });
+    context.onEvent({
+      kind: "table",
+      table: table.qualifiedName,
+      status,
+      rowsCopied: rows,
+      rowsTotal,
+      ...(status === "copying" ? pace(rows) : {}),
+    });
   report(rowsCopied, "copying");
 
   while (true) {
+    context.beforeBatch?.();
     const [end] = await source.sql.unsafe<{ key: string }[]>(batchEndSql(table), [
       tenantId,
       cursor,
@@ -77,7 +91,14 @@ export async function copyTable(
     await withActor(
       app,
       claims,
-      (tx) => patchTable(tx, moveId, table.qualifiedName, { rowsCopied, copiedThrough: cursor }),
+      (tx) => {
+        const { rowsPerSecond, etaSeconds } = pace(rowsCopied);
+        return patchTable(tx, moveId, table.qualifiedName, {
+          rowsCopied,
+          copiedThrough: cursor,
+          timings: { rows_per_second: rowsPerSecond ?? null, eta_seconds: etaSeconds ?? null },
+        });
+      },
     );
   }
 
@@ -87,8 +108,30 @@ export async function copyTable(
       status: "copied",
       rowsCopied,
       rowsTotal: Math.max(rowsTotal, rowsCopied),
-      timings: { copy_ms: copyMs },
+      timings: {
+        copy_ms: copyMs,
+        rows_per_second: progressRate(rowsCopied - startRows, copyMs, 0).rowsPerSecond ?? null,
+        eta_seconds: 0,
+      },
     }));
   report(rowsCopied, "copied");
   return rowsCopied;
+}
+
+/**
+ * Rows per second so far and the seconds left at that pace (both absent until a second of copying or a
+ * thousand rows tell something).
+ */
+export function progressRate(
+  rows: number,
+  elapsedMs: number,
+  remainingRows: number,
+): { rowsPerSecond?: number | undefined; etaSeconds?: number | undefined } {
+  if (elapsedMs < 1_000 && rows < 1_000) return {};
+  if (rows <= 0 || elapsedMs <= 0) return {};
+  const rowsPerSecond = Math.round(rows / (elapsedMs / 1000));
+  return {
+    rowsPerSecond,
+    etaSeconds: rowsPerSecond === 0 ? undefined : Math.ceil(Math.max(0, remainingRows) / rowsPerSecond),
+  };
 }

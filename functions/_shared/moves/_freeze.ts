@@ -11,12 +11,16 @@ export interface FreezeOptions {
   tenantId: string;
   /** Opens a dedicated connection to the database the tenant's writes go to now (it holds the fence). */
   live: () => postgres.Sql;
+  /** How long the freeze is expected to last: refused writes are told to retry after it. */
+  expectedMs?: number | undefined;
 }
 
 /** The tenant's write fence, held exclusively in the live database until released. */
 export interface WriteFence {
   /** Milliseconds spent waiting for the tenant's in-flight writes to end. */
   fenceWaitMs: number;
+  /** `performance.now()` as the freeze was written. */
+  frozenAt: number;
   /**
    * Lets writes through the fence again, after `afterMs` (time for every gateway to hear that the tenant
    * was switched or unfrozen; until then a write routed by a stale cache fails with 503 and is retried).
@@ -31,20 +35,31 @@ export interface WriteFence {
  * gateway that has not heard of the freeze yet. Release it only after the switch (or the unfreeze).
  */
 export async function freezeWrites(options: FreezeOptions): Promise<WriteFence> {
-  await withActor(options.app, options.claims, (tx) => setWritesFrozen(tx, options.tenantId, true));
-  const started = performance.now();
   // Its own connection, not one of the pool's: the lock must outlive whatever the pool does meanwhile.
+  // Connected before the freeze, so the freeze does not wait for it.
   const connection = options.live();
   const key = writeFenceKey(options.tenantId);
+  let fenceWaitMs: number;
+  let frozenAt: number;
   try {
+    await connection`select 1`;
+    frozenAt = performance.now();
+    await withActor(
+      options.app,
+      options.claims,
+      (tx) => setWritesFrozen(tx, options.tenantId, true, options.expectedMs),
+    );
+    const started = performance.now();
     await connection`select pg_advisory_lock(hashtextextended(${key}, 0))`;
+    fenceWaitMs = Math.round(performance.now() - started);
   } catch (error) {
     await connection.end({ timeout: 1 }).catch(() => {});
     throw error;
   }
   let released = false;
   return {
-    fenceWaitMs: Math.round(performance.now() - started),
+    fenceWaitMs,
+    frozenAt,
     async release(afterMs = 0) {
       if (released) return;
       released = true;

@@ -62,10 +62,11 @@ export function tenantLiteral(tenantId: string): string {
  * last three hex digits of a uuid key (random in v4 and v7 uuids, the row number in generated ones), else
  * 12 bits of the md5 of the key's text.
  */
-export function bucketExpression(table: MoveTable): string {
+export function bucketExpression(table: MoveTable, row?: "NEW" | "OLD"): string {
+  const key = row === undefined ? ident(table.key) : `${row}.${ident(table.key)}`;
   return table.keyType === "uuid"
-    ? `('x' || right(${ident(table.key)}::text, 3))::bit(12)::int`
-    : `('x' || substr(md5(${ident(table.key)}::text), 1, 3))::bit(12)::int`;
+    ? `('x' || right(${key}::text, 3))::bit(12)::int`
+    : `('x' || substr(md5(${key}::text), 1, 3))::bit(12)::int`;
 }
 
 /**
@@ -157,6 +158,51 @@ export function bucketChecksumSql(table: MoveTable): string {
     rowHashExpression(table)
   })::text as sum
     from ${tableRef(table)} where ${ident(table.tenantColumn)} = $1::uuid group by 1`;
+}
+
+/**
+ * Per bucket of `$2` (int[]): rows and the sum of row hashes of the tenant (`$1`). Still reads every row
+ * of the tenant (the bucket is not indexed) but hashes only those of the buckets.
+ */
+export function bucketSubsetChecksumSql(table: MoveTable): string {
+  return `select ${bucketExpression(table)} as bucket, count(*)::int as rows, sum(${
+    rowHashExpression(table)
+  })::text as sum
+    from ${tableRef(table)} where ${ident(table.tenantColumn)} = $1::uuid
+      and ${bucketExpression(table)} = any($2::int[]) group by 1`;
+}
+
+/** Key (text), bucket and row hash of the tenant's (`$1`) rows whose key is in `$2` (text[]). */
+export function keyHashesSql(table: MoveTable): string {
+  return `select ${ident(table.key)}::text as key, ${bucketExpression(table)} as bucket, ${
+    rowHashExpression(table)
+  }::text as hash
+    from ${tableRef(table)}
+    where ${ident(table.tenantColumn)} = $1::uuid and ${ident(table.key)} = any($2::text[]::${
+    typeOrThrow(table.keyType)
+  }[])`;
+}
+
+/** The tenant's (`$1`) rows whose key is in `$2` (text[]), as one JSON array (text). */
+export function keyRowsJsonSql(table: MoveTable): string {
+  return `select coalesce(json_agg(r), '[]')::text as rows from (select ${columnList(table)} from ${
+    tableRef(table)
+  } where ${ident(table.tenantColumn)} = $1::uuid and ${ident(table.key)} = any($2::text[]::${
+    typeOrThrow(table.keyType)
+  }[])) r`;
+}
+
+/** Deletes the tenant's (`$1`) rows whose key is in `$2` (text[]). */
+export function deleteKeysSql(table: MoveTable): string {
+  return `delete from ${tableRef(table)} where ${ident(table.tenantColumn)} = $1::uuid and ${
+    ident(table.key)
+  } = any($2::text[]::${typeOrThrow(table.keyType)}[])`;
+}
+
+/** Inserts the rows of `$1` (a JSON array of {@linkcode keyRowsJsonSql}). */
+export function insertJsonRowsSql(table: MoveTable): string {
+  return `insert into ${tableRef(table)} (${columnList(table)}) select ${columnList(table)}
+    from json_populate_recordset(null::${tableRef(table)}, $1::text::json)`;
 }
 
 /** Count of the tenant's (`$1`) rows changed at or after `$2` (timestamptz text). */

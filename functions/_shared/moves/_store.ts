@@ -226,16 +226,64 @@ export async function patchTable(
     where move_id = ${moveId}::uuid and table_name = ${table}`;
 }
 
-/** Freezes (`true`) or unfreezes the tenant's writes; the gateway hears it through NOTIFY at commit. */
+/**
+ * Freezes (`true`) or unfreezes the tenant's writes; the gateway hears it through NOTIFY at commit. A
+ * freeze lasts `leaseSeconds` unless the holder's heartbeat renews it (`private.renew_move_lease`), and
+ * refused writes are told to retry after `expectedMs`.
+ */
 export async function setWritesFrozen(
   tx: postgres.Sql | postgres.TransactionSql,
   tenantId: string,
   frozen: boolean,
+  expectedMs?: number,
+  leaseSeconds = 15,
 ): Promise<void> {
+  const expected = frozen ? Math.min(3_600_000, Math.max(1, Math.round(expectedMs ?? 5_000))) : null;
   await tx`
     update public.tenants
-    set writes_frozen_at = case when ${frozen} then coalesce(writes_frozen_at, now()) end
+    set writes_frozen_at = case when ${frozen} then coalesce(writes_frozen_at, now()) end,
+        writes_frozen_until = case when ${frozen} then now() + make_interval(secs => ${leaseSeconds}) end,
+        writes_freeze_expected_ms = ${expected}::int
     where id = ${tenantId}::uuid and (writes_frozen_at is not null) <> ${frozen}`;
+}
+
+/**
+ * A lease on a move: who holds it and for how long (`private.claim_move_lease`). `force` takes it from a
+ * live holder: only for a caller holding the move's run lock (the holder's session is gone).
+ */
+export async function claimMoveLease(
+  sql: postgres.Sql,
+  moveId: string,
+  owner: string,
+  seconds: number,
+  force = false,
+): Promise<boolean> {
+  const [row] = await sql<{ claimed: boolean }[]>`
+    select private.claim_move_lease(${moveId}::uuid, ${owner}, ${seconds}, ${force}) as claimed`;
+  return row?.claimed === true;
+}
+
+/** The heartbeat: false when `owner` no longer holds the move. */
+export async function renewMoveLease(
+  sql: postgres.Sql,
+  moveId: string,
+  owner: string,
+  seconds: number,
+): Promise<boolean> {
+  const [row] = await sql<{ renewed: boolean }[]>`
+    select private.renew_move_lease(${moveId}::uuid, ${owner}, ${seconds}) as renewed`;
+  return row?.renewed === true;
+}
+
+/** Gives the move up. */
+export async function releaseMoveLease(sql: postgres.Sql, moveId: string, owner: string): Promise<void> {
+  await sql`select private.release_move_lease(${moveId}::uuid, ${owner})`;
+}
+
+/** Unfinished moves whose process died (no live lease), oldest first. */
+export async function readOrphanedMoves(sql: postgres.Sql): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`select id from private.orphaned_moves()`;
+  return rows.map((row) => row.id);
 }
 
 /** Sets the tenant's status from `from` to `to` (no change when it is something else). */

@@ -82,11 +82,15 @@ export async function catchUp(
   return result;
 }
 
-/** Replaces the destination's rows of `buckets` with the origin's; returns the rows copied. */
+/**
+ * Replaces the destination's rows of `buckets` with the origin's (as `snapshotId` saw them, when given);
+ * returns the rows copied.
+ */
 export async function repairBuckets(
   context: SyncContext,
   table: MoveTable,
   buckets: readonly number[],
+  snapshotId?: string,
 ): Promise<number> {
   if (buckets.length === 0) return 0;
   return await context.to.sql.begin(async (tx) => {
@@ -96,6 +100,8 @@ export async function repairBuckets(
       context.from.streamClient,
       copyOutSql(table, context.tenantId, { buckets }),
       tx.unsafe(copyInSql(table)),
+      undefined,
+      snapshotId,
     );
   }) as number;
 }

@@ -36,6 +36,10 @@ export type MoveEvent =
     status: "pending" | "copying" | "copied" | "verified" | "failed";
     rowsCopied: number;
     rowsTotal: number | null;
+    /** This run's copy speed of the table, once measurable. */
+    rowsPerSecond?: number | undefined;
+    /** Seconds left for the table at that speed. */
+    etaSeconds?: number | undefined;
   };
 
 /** Receives {@linkcode MoveEvent}s; must not throw. */

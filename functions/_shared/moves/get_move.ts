@@ -21,6 +21,10 @@ export interface MoveTableView {
   target_checksum: string | null;
   /** Whether both sides were verified equal: rows and checksum. */
   verified: boolean;
+  /** The copy's speed, at the last committed batch (`null` before one was measured). */
+  rows_per_second: number | null;
+  /** Seconds of copying left for the table at that speed (0 once copied, `null` before measured). */
+  eta_seconds: number | null;
   timings: Record<string, unknown>;
 }
 
@@ -51,6 +55,11 @@ export interface MoveView {
   rows_copied: number;
   /** Rows verified equal on both sides, over every table (`null` before verification). */
   rows_verified: number | null;
+  /**
+   * How long the tenant's writes were refused, measured from the freeze to the switch (or the unfreeze);
+   * `null` until the freeze is over. Also in `timings.frozen_ms` and the audit log's entry of the switch.
+   */
+  frozen_ms: number | null;
   tables: MoveTableView[];
 }
 
@@ -88,6 +97,12 @@ export async function getMove(sql: postgres.Sql | postgres.TransactionSql, id: s
     target_checksum: row.target_checksum,
     verified: row.status === "verified" && row.source_rows === row.target_rows &&
       row.source_checksum !== null && row.source_checksum === row.target_checksum,
+    rows_per_second: numberOrNull(row.timings.rows_per_second),
+    eta_seconds: row.status === "pending" || row.status === "copying"
+      ? numberOrNull(row.timings.eta_seconds)
+      : row.status === "failed"
+      ? null
+      : 0,
     timings: row.timings,
   }));
   const verifiedAll = tables.length > 0 && tables.every((t) => t.source_rows !== null);
@@ -112,6 +127,11 @@ export async function getMove(sql: postgres.Sql | postgres.TransactionSql, id: s
     rows_verified: verifiedAll
       ? tables.reduce((sum, t) => sum + (t.verified ? t.target_rows ?? 0 : 0), 0)
       : null,
+    frozen_ms: numberOrNull(move.timings.frozen_ms),
     tables,
   };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }

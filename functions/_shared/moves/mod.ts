@@ -9,15 +9,17 @@
  * | --- | --- | --- |
  * | plan: tables in foreign-key order from the source's catalog, schema versions must match | {@linkcode planMove} (dry run), {@linkcode createMove} | `pending` |
  * | copy in batches (COPY streamed source → target, one transaction and one resume point per batch) | {@linkcode runMove} | `copying` |
- * | catch-up of rows changed since the copy started, then a write freeze for this tenant only; the delta: buckets whose checksums differ | | `freezing` |
- * | verification per table on both sides: row count and order-independent checksum | | `verifying` |
- * | switch: routing, unfreeze and `done` in one audited transaction | | `switching` → `done` |
+ * | catch-up: per-bucket checksums of both sides at one snapshot, kept up to date from the keys the tenant writes (tracked by trigger on the source); then a write freeze for this tenant only; the delta: the keys written since the last round | | `freezing` |
+ * | verification per table on both sides: row count and order-independent checksum (compared in memory from the kept sums; read under the freeze only when the source refused the triggers) | | (`verifying`) |
+ * | switch: routing, unfreeze, verification and `done` in one audited transaction | | `done` |
  * | purge the source, only when asked | {@linkcode finalizeMove} | `finalized` |
  * | switch back (writes since the switch carried back), or abandon before the switch | {@linkcode rollbackMove} | `rolled_back` |
  *
  * A crash or failure leaves a resumable move (`failed`, or the phase it died in): {@linkcode runMove}
- * resumes it, {@linkcode rollbackMove} abandons it. A verification mismatch fails the move, unfreezes the
- * tenant and leaves its routing unchanged.
+ * resumes it, {@linkcode rollbackMove} abandons it. A run holds a lease on its move: when its process dies,
+ * {@linkcode resumeOrphanedMoves} (a functions server starting, an admin request, a tick) takes it over
+ * once the lease expired, and a freeze held by the dead process ends with that lease. A verification
+ * mismatch fails the move, unfreezes the tenant and leaves its routing unchanged.
  *
  * Connections to the tenant databases are service-level (the data sources' own credentials): rows are
  * written with `session_replication_role = replica`, so triggers keep the values the source has
@@ -44,6 +46,7 @@ export { type MovePlan, type MovePlanTable, planMove, type PlanMoveOptions } fro
 export { type MoveTable, planTables, type PlanTablesOptions } from "./plan_tables.ts";
 export { checkSchemas, type SchemaSide } from "./check_schemas.ts";
 export { rollbackMove, type RollbackMoveOptions } from "./rollback_move.ts";
-export { runMove, type RunMoveOptions } from "./run_move.ts";
+export { resumeOrphanedMoves, runMove, type RunMoveOptions } from "./run_move.ts";
+export { MoveSweeper, type MoveSweeperOptions } from "./move_sweeper.ts";
 export { checksumsMatch, differingBuckets, type TableChecksum, tableChecksum } from "./table_checksum.ts";
 export type { MoveStatus, MoveTableStatus } from "./_store.ts";

@@ -9,6 +9,8 @@ import { converge } from "./_converge.ts";
 import type { WriteFence } from "./_freeze.ts";
 import { closeSide, openSide, type Side } from "./_databases.ts";
 import { describeError } from "./_describe_error.ts";
+import { holdMoveLease, type MoveLease } from "./_lease.ts";
+import { stopTracking } from "./_tracked_converge.ts";
 import {
   lockMove,
   type MoveRow,
@@ -56,7 +58,10 @@ export interface RollbackMoveOptions extends MoveOptions {
 export async function rollbackMove(sql: postgres.Sql, options: RollbackMoveOptions): Promise<MoveView> {
   const resolved = resolveMoveOptions(options);
   const lock = await lockMove(sql, (await requireMove(sql, options.moveId)).id);
+  let lease: MoveLease | undefined;
   try {
+    // The lease keeps a freeze of the switch back alive while this process does; it ends if the process dies.
+    lease = await holdMoveLease(sql, options.moveId);
     const move = await requireMove(sql, options.moveId);
     if (move.status === "finalized") {
       throw new MoveError("conflict", `Move ${move.id} is finalized: the source rows were purged`, {
@@ -70,6 +75,7 @@ export async function rollbackMove(sql: postgres.Sql, options: RollbackMoveOptio
     else await abandon(sql, move, resolved);
     return await getMove(sql, move.id);
   } finally {
+    await lease?.release();
     await lock.release();
   }
 }
@@ -86,6 +92,7 @@ async function abandon(app: postgres.Sql, move: MoveRow, options: ResolvedMoveOp
   const purge = tenant.data_source_id === move.source_data_source_id
     ? await purgeCopy(app, move, options, move.target_data_source_id)
     : { target_purge_skipped: "the tenant is routed elsewhere" };
+  await dropSourceTracking(app, move, options);
   await withActor(
     app,
     claims,
@@ -108,6 +115,7 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
   let back: Side | undefined;
   let frozen = false;
   let fence: WriteFence | undefined;
+  let stopTracking: (() => Promise<void>) | undefined;
   try {
     await withActor(app, claims, (tx) => setTenantStatus(tx, move.tenant_id, "active", "moving"));
     live = await openSide(await readDataSource(app, move.target_data_source_id), {
@@ -136,6 +144,7 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
       app,
       claims,
       tenantId: move.tenant_id,
+      moveId: move.id,
       from: live,
       to: back,
       tables,
@@ -148,6 +157,7 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
       },
     });
     fence = result.fence;
+    stopTracking = result.stopTracking;
     const timings = {
       rollback_catch_up_rows: result.catchUpRows,
       rollback_delta_rows: result.deltaRows,
@@ -177,6 +187,7 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
       await tx`
         update public.tenants
         set data_source_id = ${move.source_data_source_id}, writes_frozen_at = null,
+            writes_frozen_until = null, writes_freeze_expected_ms = null,
             status = case when status = 'moving' then 'active' else status end
         where id = ${move.tenant_id}`;
       await patchMove(tx, move.id, {
@@ -215,12 +226,33 @@ async function switchBack(app: postgres.Sql, move: MoveRow, options: ResolvedMov
     return;
   } finally {
     await fence?.release().catch(() => {});
+    await stopTracking?.();
     await closeSide(live);
     await closeSide(back);
   }
   // Routing is back: the target's copy is stale now.
   const purge = await purgeCopy(app, move, options, move.target_data_source_id);
   await withActor(app, claims, (tx) => patchMove(tx, move.id, { timings: purge }));
+}
+
+/** Drops the change tracking a run that died left on the source; best effort. */
+async function dropSourceTracking(
+  app: postgres.Sql,
+  move: MoveRow,
+  options: ResolvedMoveOptions,
+): Promise<void> {
+  let side: Side | undefined;
+  try {
+    side = await openSide(await readDataSource(app, move.source_data_source_id), {
+      keyring: options.keyring,
+      max: 1,
+    });
+    await stopTracking(side, move.id, planTables(side.catalog));
+  } catch {
+    // Unreachable source: its triggers only log the tenant's writes; a later rollback drops them.
+  } finally {
+    await closeSide(side);
+  }
 }
 
 /** Deletes the tenant's copy from a data source it no longer lives in; best effort. */

@@ -40,6 +40,24 @@ export interface Tenant {
    * copies its final delta and verifies it.
    */
   readonly writesFrozen: boolean;
+  /**
+   * `Date.now()` at which the freeze ends at the latest (`tenants.writes_frozen_until`: the lease of the
+   * move holding it); past it writes go through again. Absent: until unfrozen.
+   */
+  readonly writesFrozenUntil?: number | undefined;
+  /** `Date.now()` at which the move expects the freeze to be over: what `Retry-After` says. */
+  readonly writesFreezeExpectedEnd?: number | undefined;
+}
+
+/** Whether the tenant's writes are refused now (frozen, and its holder's lease not run out). */
+export function writesFrozenNow(tenant: Tenant, now = Date.now()): boolean {
+  return tenant.writesFrozen && (tenant.writesFrozenUntil === undefined || now < tenant.writesFrozenUntil);
+}
+
+/** The `Retry-After` seconds of a write refused by the freeze: until its expected end, at least 1. */
+export function freezeRetryAfterSeconds(tenant: Tenant, now = Date.now()): number {
+  if (tenant.writesFreezeExpectedEnd === undefined) return 5;
+  return Math.max(1, Math.ceil((tenant.writesFreezeExpectedEnd - now) / 1000));
 }
 
 /** One of a user's memberships, with the tenant's routing. */
@@ -117,6 +135,8 @@ interface MembershipRow {
   slug: string;
   status: TenantStatus;
   writes_frozen: boolean;
+  frozen_remaining_ms: number | null;
+  expected_remaining_ms: number | null;
   data_source_id: string | null;
   role: TenantRole;
 }
@@ -334,12 +354,16 @@ export class TenantDirectory {
   async #loadMemberships(userId: string): Promise<readonly Membership[]> {
     const rows = await this.#query(() =>
       this.#sql<MembershipRow[]>`
-        select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role
+        select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role,
+               (extract(epoch from t.writes_frozen_until - now()) * 1000)::float8 as frozen_remaining_ms,
+               (extract(epoch from t.writes_frozen_at - now()) * 1000 + t.writes_freeze_expected_ms)::float8
+                 as expected_remaining_ms
         from public.tenant_members m
         join public.tenants t on t.id = m.tenant_id
         where m.user_id = ${userId}
         order by t.slug`
     );
+    const loadedAt = Date.now();
     return Object.freeze(rows.map((row) =>
       Object.freeze({
         tenant: Object.freeze({
@@ -347,6 +371,13 @@ export class TenantDirectory {
           slug: row.slug,
           status: row.status,
           writesFrozen: row.writes_frozen,
+          // Remaining times, made local deadlines: the clocks of the two hosts need not agree.
+          ...(row.writes_frozen && row.frozen_remaining_ms !== null
+            ? { writesFrozenUntil: loadedAt + row.frozen_remaining_ms }
+            : {}),
+          ...(row.writes_frozen && row.expected_remaining_ms !== null
+            ? { writesFreezeExpectedEnd: loadedAt + row.expected_remaining_ms }
+            : {}),
         }),
         role: row.role,
         dataSourceId: row.data_source_id,

@@ -43,6 +43,7 @@ export {
   DATABASE_URL_VARIABLE,
   DEFAULT_DIRECTORY_TTL_MS,
   DEFAULT_MAX_USERS,
+  freezeRetryAfterSeconds,
   type Membership,
   type ResolveTenantRequest,
   type Tenant,
@@ -52,6 +53,7 @@ export {
   type TenantResolution,
   type TenantRole,
   type TenantStatus,
+  writesFrozenNow,
 } from "./directory.ts";
 export {
   DIRECTORY_RETRY_AFTER_SECONDS,

@@ -13,6 +13,8 @@ Deno.test("mod.ts exports the public API", () => {
     "TenantAccessError",
     "TenantDirectory",
     "TenantDirectoryUnavailableError",
+    "freezeRetryAfterSeconds",
     "writeFenceKey",
+    "writesFrozenNow",
   ]);
 });

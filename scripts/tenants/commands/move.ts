@@ -158,6 +158,17 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
   return Number(value);
 }
 
+/** ` 12,345 rows/s, 8 s left` while a table copies and its speed is known. */
+function pace(event: Extract<MoveEvent, { kind: "table" }>): string {
+  if (event.status !== "copying" || event.rowsPerSecond === undefined) return "";
+  const left = event.etaSeconds === undefined ? "" : `, ${formatSeconds(event.etaSeconds)} left`;
+  return ` ${event.rowsPerSecond.toLocaleString("en-US")} rows/s${left}`;
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 /** Prints the move: JSON, or a summary and the verification table. */
 function report(move: MoveView, options: { json: boolean }): void {
   if (options.json) return printJson(move);
@@ -170,14 +181,27 @@ function report(move: MoveView, options: { json: boolean }): void {
     error: move.error,
     "rows copied": move.rows_copied,
     "rows verified": move.rows_verified,
+    "writes paused": move.frozen_ms === null ? null : `${move.frozen_ms} ms`,
     switched: move.switched_at,
     timings: summarizeTimings(move.timings),
   }));
   console.log(renderTable(
-    ["table", "copied", "source rows", "target rows", "source checksum", "target checksum", "verified"],
+    [
+      "table",
+      "copied",
+      "rows/s",
+      "left",
+      "source rows",
+      "target rows",
+      "source checksum",
+      "target checksum",
+      "verified",
+    ],
     move.tables.map((t) => [
       t.table,
       t.rows_copied,
+      t.rows_per_second,
+      t.eta_seconds === null ? null : formatSeconds(t.eta_seconds),
       t.source_rows,
       t.target_rows,
       t.source_checksum,
@@ -220,7 +244,7 @@ class Progress {
     this.#tty = Deno.stderr.isTerminal();
     if (this.#tty && !quiet) {
       this.#bars = new cliProgress.MultiBar({
-        format: "{table} |{bar}| {value}/{total} rows {state}",
+        format: "{table} |{bar}| {value}/{total} rows {state}{pace}",
         barsize: 30,
         hideCursor: true,
         clearOnComplete: false,
@@ -233,7 +257,10 @@ class Progress {
   tables(move: MoveView): void {
     if (this.#bars === undefined) return;
     for (const table of move.tables) {
-      this.#bar(table.table, table.rows_total ?? 0).update(table.rows_copied, { state: table.status });
+      this.#bar(table.table, table.rows_total ?? 0).update(table.rows_copied, {
+        state: table.status,
+        pace: "",
+      });
     }
   }
 
@@ -247,7 +274,7 @@ class Progress {
     if (this.#bars) {
       const bar = this.#bar(event.table, event.rowsTotal ?? 0);
       bar.setTotal(Math.max(event.rowsTotal ?? 0, event.rowsCopied));
-      bar.update(event.rowsCopied, { state: event.status });
+      bar.update(event.rowsCopied, { state: event.status, pace: pace(event) });
     } else if (event.status === "copied" && !this.#done.has(event.table)) {
       this.#done.add(event.table);
       console.error(`  ${event.table}: ${event.rowsCopied} rows copied`);
@@ -261,7 +288,7 @@ class Progress {
   #bar(table: string, total: number): Bar {
     let bar = this.#rows.get(table);
     if (bar === undefined) {
-      bar = this.#bars!.create(total, 0, { table, state: "pending" });
+      bar = this.#bars!.create(total, 0, { table, state: "pending", pace: "" });
       this.#rows.set(table, bar);
     }
     return bar;

@@ -98,7 +98,8 @@ Deno.test({
       assert.equal(again.status, 409, "one unfinished move per tenant");
 
       let move = started.json;
-      for (let i = 0; i < 200 && !["done", "failed"].includes(move.status); i++) {
+      // Polls for up to a minute: a move checksums every table on both sides before its freeze.
+      for (let i = 0; i < 1200 && !["done", "failed"].includes(move.status); i++) {
         await sleep(50);
         move = (await t.call("GET", `/moves/${started.json.id}`, { token: service })).json;
       }
