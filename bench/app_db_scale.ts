@@ -32,7 +32,10 @@ import { percentile } from "./_stats.ts";
 
 /** The directory's membership query (functions/_shared/tenancy/directory.ts), as it reaches the server. */
 export const DIRECTORY_MEMBERSHIPS_SQL = `
-        select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role
+        select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role,
+               (extract(epoch from t.writes_frozen_until - now()) * 1000)::float8 as frozen_remaining_ms,
+               (extract(epoch from t.writes_frozen_at - now()) * 1000 + t.writes_freeze_expected_ms)::float8
+                 as expected_remaining_ms
         from public.tenant_members m
         join public.tenants t on t.id = m.tenant_id
         where m.user_id = $1
