@@ -44,7 +44,11 @@ export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions
   const status = statusOf(query, row.page_total, total);
   if (!query.returnsBody || row.body === null) {
     return new Response(null, {
-      status: query.kind === "insert" ? 201 : query.kind === "read" ? status : 204,
+      status: query.kind === "insert"
+        ? 201
+        : query.kind === "read" || (query.kind === "call" && (query.returnsBody || options.method === "HEAD"))
+        ? status
+        : 204,
       headers,
     });
   }
@@ -70,7 +74,7 @@ export function requireMaxAffected(query: SqlQuery, row: ResultRow): void {
 
 function statusOf(query: SqlQuery, pageTotal: number, total: number | null): number {
   if (query.kind === "insert") return 201;
-  if (query.kind !== "read") return 200;
+  if (query.kind !== "read" && query.kind !== "call") return 200;
   // PostgREST: a page that does not cover the known total is partial content.
   if (total !== null && pageTotal < total && !query.expectsSingle) return 206;
   return 200;

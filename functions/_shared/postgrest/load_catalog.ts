@@ -25,7 +25,7 @@ export interface LoadCatalogOptions {
  * Partitions are left out (their parent is listed); foreign keys to relations outside the schema are left
  * out (they cannot be embedded). Views are listed with their columns but without keys: relationships
  * through views are not inferred (PostgREST infers them from view definitions; the tenant schema has no
- * views).
+ * views). Functions are listed with their parameters, result, volatility and security.
  *
  * `version` is `private.schema_version()` when that function exists and the connection may execute it,
  * else `sha256:` and the first 16 hex digits of a digest of the snapshot.
@@ -121,18 +121,66 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
         left join pg_catalog.pg_constraint pk on pk.conrelid = rel.oid and pk.contype = 'p')::text as tables,
         (select coalesce(json_agg(json_build_object(
           'name', p.proname,
-          'arguments', array(
-            select x.name
-            from unnest(
-              coalesce(p.proargnames, array_fill(''::text, array[p.pronargs::int])),
-              coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs::int]))
-            ) as x(name, mode)
-            where x.mode in ('i', 'b', 'v')
-          )
+          'parameters', (
+            select coalesce(json_agg(json_build_object(
+              'name', x.name,
+              'type', pg_catalog.format_type(x.type, null),
+              -- Defaults belong to the last pronargdefaults input parameters.
+              'hasDefault', x.position > p.pronargs - p.pronargdefaults,
+              'variadic', x.mode = 'v'
+            ) order by x.position), '[]')
+            from (
+              select a.name, a.type, a.mode, row_number() over (order by a.ord) as position
+              from unnest(
+                coalesce(p.proallargtypes, p.proargtypes::pg_catalog.oid[]),
+                coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs::int])),
+                coalesce(p.proargnames, array_fill(''::text, array[p.pronargs::int]))
+              ) with ordinality as a(type, mode, name, ord)
+              where a.mode in ('i', 'b', 'v')
+            ) x
+          ),
+          'returns', json_build_object(
+            'setOf', p.proretset,
+            'kind', case
+              when p.prorettype = 'pg_catalog.void'::pg_catalog.regtype then 'void'
+              when p.prorettype = 'pg_catalog.record'::pg_catalog.regtype then 'record'
+              when t.typrelid <> 0 then 'composite'
+              else 'scalar' end,
+            'type', pg_catalog.format_type(p.prorettype, null),
+            'table', (select rel.relname from rel where rel.oid = t.typrelid),
+            'columns', case
+              when p.prorettype = 'pg_catalog.record'::pg_catalog.regtype then (
+                select coalesce(json_agg(json_build_object(
+                  'name', o.name, 'type', pg_catalog.format_type(o.type, null)
+                ) order by o.ord), '[]')
+                from unnest(p.proallargtypes, p.proargmodes, p.proargnames) with ordinality as o(type, mode, name, ord)
+                where o.mode in ('o', 'b', 't'))
+              -- A table's or view's row type: the planner reads its columns from the table.
+              when t.typrelid <> 0 and not exists (select from rel where rel.oid = t.typrelid) then (
+                select coalesce(json_agg(json_build_object(
+                  'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, null)
+                ) order by a.attnum), '[]')
+                from pg_catalog.pg_attribute a
+                where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)
+              else '[]'::json end
+          ),
+          'volatility', case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end,
+          'securityDefiner', p.prosecdef,
+          'grantedToAuthenticated', coalesce((
+            select bool_or(acl.privilege_type = 'EXECUTE')
+            from aclexplode(p.proacl) acl
+            join pg_catalog.pg_roles r on r.oid = acl.grantee
+            where r.rolname = 'authenticated'
+          ), false)
         ) order by p.proname, p.oid), '[]')
         from pg_catalog.pg_proc p
+        join pg_catalog.pg_type t on t.oid = p.prorettype
         where p.pronamespace = (select n.oid from pg_catalog.pg_namespace n where n.nspname = ${schema})
-          and p.prokind = 'f')::text as functions,
+          and p.prokind = 'f'
+          -- Pseudo-types cannot be called over HTTP (triggers, internal), except void and record.
+          and (t.typtype <> 'p' or p.prorettype in ('pg_catalog.void'::pg_catalog.regtype, 'pg_catalog.record'::pg_catalog.regtype))
+          -- A bare record without out parameters needs a column list the request cannot give.
+          and (p.prorettype <> 'pg_catalog.record'::pg_catalog.regtype or p.proallargtypes is not null))::text as functions,
         coalesce((
           select pg_catalog.has_function_privilege(f.oid, 'execute')
           from (select pg_catalog.to_regprocedure('private.schema_version()')::oid as oid) f

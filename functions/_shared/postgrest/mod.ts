@@ -20,7 +20,9 @@
  *
  * - {@linkcode loadCatalog}: a data source's schema as a {@linkcode Catalog} snapshot (tables, columns,
  *   keys, foreign keys, version): the only database access of the plan stage; cache it per data source.
- * - {@linkcode planRequest}: an `ApiRequest` checked against the snapshot → a {@linkcode Plan}. Pure.
+ * - {@linkcode planRequest}: an `ApiRequest` checked against the snapshot → a {@linkcode Plan}. Pure. Calls
+ *   of functions (`/rpc/<name>`) are planned by {@linkcode planCall}, which picks the overload with
+ *   {@linkcode findFunction}.
  *   Unknown tables (`PGRST205`, 404), columns (`PGRST204`) and relationships (`PGRST200`/`PGRST201`) are
  *   errors here, never SQL.
  * - {@linkcode buildQuery}: a plan → a {@linkcode SqlQuery}: one statement (every value a bind parameter)
@@ -94,6 +96,8 @@ export { API_PREFIX, parseRequest, type ParseRequestOptions } from "./parse_requ
 export { CAST_TYPE_PATTERN, parseSelect, type ParseSelectOptions } from "./parse_select.ts";
 export type * from "./plan.ts";
 export { findRelationship, type FindRelationshipOptions } from "./plan_relationship.ts";
+export { planCall, type PlanCallOptions } from "./plan_call.ts";
+export { findFunction, type FindFunctionOptions, type FoundFunction } from "./plan_function.ts";
 export { planRequest, type PlanRequestOptions } from "./plan_request.ts";
 export { readBody, type ReadBodyOptions } from "./read_body.ts";
 export type * from "./request.ts";

@@ -188,10 +188,11 @@ const errors: Record<string, ErrorCase> = {
     status: 404,
     message: "Could not find the function public.no_such_function without parameters in the schema cache",
   },
-  "an rpc to a function the schema has": {
-    path: "rpc/search_people?q=ada",
-    code: "PGRST127",
-    status: 400,
+  "an rpc with an argument the function does not have": {
+    path: "rpc/search_people?query=ada",
+    code: "PGRST202",
+    status: 404,
+    message: "Could not find the function pgrst_synthetic.search_people(query) in the schema cache",
     synthetic: true,
   },
 };
