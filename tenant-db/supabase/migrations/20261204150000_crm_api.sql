@@ -163,11 +163,17 @@ begin
   end if;
   if line_items is not null then
     delete from public.opportunity_line_items li where li.opportunity_id = closing.id;
+    -- RLS lets a member delete only the line items they created: replace all of them or none.
+    if exists (select from public.opportunity_line_items li where li.opportunity_id = closing.id) then
+      raise exception 'Cannot close opportunity: not allowed to replace line items created by others'
+        using errcode = '42501';
+    end if;
     insert into public.opportunity_line_items (opportunity_id, product_id, position, quantity, unit_price, discount_percent)
     select closing.id, item.product_id, (item.ord - 1)::integer, coalesce(item.quantity, 1), item.unit_price,
            coalesce(item.discount_percent, 0)
-    from pg_catalog.jsonb_to_recordset(line_items) with ordinality
-      as item(product_id uuid, quantity numeric, unit_price numeric, discount_percent numeric, ord bigint);
+    from rows from (pg_catalog.jsonb_to_recordset(line_items)
+      as (product_id uuid, quantity numeric, unit_price numeric, discount_percent numeric)) with ordinality
+      as item(product_id, quantity, unit_price, discount_percent, ord);
   end if;
   update public.opportunities o
   set stage_id = stage.id,
