@@ -71,6 +71,21 @@ export interface CatalogTable {
   readonly uniqueKeys: readonly CatalogUniqueKey[];
   /** Foreign keys from this table. */
   readonly foreignKeys: readonly CatalogForeignKey[];
+  /**
+   * Views only: which table column each plain column of the view shows (PostgREST infers relationships
+   * through views from these). Columns computed from expressions are not listed.
+   */
+  readonly sources?: readonly CatalogColumnSource[];
+}
+
+/** A view column that shows a table's column unchanged. */
+export interface CatalogColumnSource {
+  /** The view's column. */
+  readonly column: string;
+  /** The table (or view) of the schema it comes from. */
+  readonly table: string;
+  /** The column of that table. */
+  readonly sourceColumn: string;
 }
 
 /** An input parameter of a function (`in`, `inout` or `variadic`). */

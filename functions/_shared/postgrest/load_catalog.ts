@@ -6,7 +6,7 @@
  */
 
 import type postgres from "postgres";
-import type { Catalog, CatalogFunction, CatalogTable } from "./catalog.ts";
+import type { Catalog, CatalogColumnSource, CatalogFunction, CatalogTable } from "./catalog.ts";
 
 /** Options of {@linkcode loadCatalog}. */
 export interface LoadCatalogOptions {
@@ -23,9 +23,9 @@ export interface LoadCatalogOptions {
  * `search_path` of the connections that later run the planned SQL.
  *
  * Partitions are left out (their parent is listed); foreign keys to relations outside the schema are left
- * out (they cannot be embedded). Views are listed with their columns but without keys: relationships
- * through views are not inferred (PostgREST infers them from view definitions; the tenant schema has no
- * views). Functions are listed with their parameters, result, volatility and security.
+ * out (they cannot be embedded). Views are listed with their columns, without keys, and with the table
+ * column each plain column shows (`sources`), from which relationships through views are inferred as
+ * PostgREST does. Functions are listed with their parameters, result, volatility and security.
  *
  * `version` is `private.schema_version()` when that function exists and the connection may execute it,
  * else `sha256:` and the first 16 hex digits of a digest of the snapshot.
@@ -41,7 +41,7 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
   const schema = options.schema ?? "public";
   const { tables, functions, version } = await sql.begin("read only", async (tx) => {
     await tx`select pg_catalog.set_config('search_path', '', true)`;
-    const [row] = await tx<{ tables: string; functions: string; has_version: boolean }[]>`
+    const [row] = await tx<{ tables: string; functions: string; sources: string; has_version: boolean }[]>`
       with rel as (
         select c.oid, c.relname, c.relkind
         from pg_catalog.pg_class c
@@ -181,6 +181,30 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
           and (t.typtype <> 'p' or p.prorettype in ('pg_catalog.void'::pg_catalog.regtype, 'pg_catalog.record'::pg_catalog.regtype))
           -- A bare record without out parameters needs a column list the request cannot give.
           and (p.prorettype <> 'pg_catalog.record'::pg_catalog.regtype or p.proallargtypes is not null))::text as functions,
+        -- A view's plain columns and the table columns they show: the rewrite rule's target list records
+        -- each output's origin (resorigtbl, resorigcol). Sub-queries come first in the text, so the last
+        -- entry of a name is the view's own.
+        (select coalesce(json_object_agg(v.relname, v.sources), '{}')
+          from (
+            select rel.relname, json_agg(json_build_object(
+              'column', o.resname, 'table', src.relname, 'sourceColumn', sa.attname
+            ) order by va.attnum) as sources
+            from rel
+            join pg_catalog.pg_rewrite rw on rw.ev_class = rel.oid and rw.rulename = '_RETURN'
+            cross join lateral (
+              select distinct on (m.match[1]) m.match[1] as resname, m.match[2]::pg_catalog.oid as tbl,
+                m.match[3]::int2 as col
+              from regexp_matches(rw.ev_action::text,
+                ':resname (\\S+) :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g')
+                with ordinality as m(match, position)
+              order by m.match[1], m.position desc
+            ) o
+            join pg_catalog.pg_attribute va on va.attrelid = rel.oid and va.attname = o.resname
+            join rel src on src.oid = o.tbl
+            join pg_catalog.pg_attribute sa on sa.attrelid = src.oid and sa.attnum = o.col
+            where rel.relkind = 'v'
+            group by rel.relname
+          ) v)::text as sources,
         coalesce((
           select pg_catalog.has_function_privilege(f.oid, 'execute')
           from (select pg_catalog.to_regprocedure('private.schema_version()')::oid as oid) f
@@ -192,8 +216,12 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
       const [found] = await tx<{ version: string | null }[]>`select private.schema_version() as version`;
       version = found?.version ?? null;
     }
+    const sources = JSON.parse(row.sources) as Record<string, CatalogColumnSource[]>;
     return {
-      tables: JSON.parse(row.tables) as CatalogTable[],
+      tables: (JSON.parse(row.tables) as CatalogTable[]).map((table) => {
+        const found = sources[table.name];
+        return found === undefined ? table : { ...table, sources: found };
+      }),
       functions: JSON.parse(row.functions) as CatalogFunction[],
       version,
     };
