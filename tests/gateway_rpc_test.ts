@@ -105,7 +105,7 @@ Deno.test("rpc: filters on a returns table (...) function and single() match SQL
 Deno.test("rpc: RLS applies inside functions: another tenant sees only its own rows", async () => {
   const globexStages = await globex.rpc("pipeline_summary").select("stage_id");
   const initechStages = await initech.rpc("pipeline_summary").select("stage_id");
-  const ids = (rows: { stage_id: string }[] | null) => new Set(rows?.map((row) => row.stage_id));
+  const ids = (rows: unknown) => new Set((rows as { stage_id: string }[] | null)?.map((row) => row.stage_id));
   const [g, i] = [ids(globexStages.data), ids(initechStages.data)];
   assert.equal(g.size, 6);
   assert.equal(i.size, 5);

@@ -12,6 +12,8 @@ export interface ResultRow {
   /** postgres.js reads `int8` as a string. */
   total_count: string | number | null;
   body: string | null;
+  /** Upserts with `merge-duplicates` only: the rows inserted rather than updated. */
+  page_inserted?: number;
 }
 
 /** Options of {@linkcode respond}. */
@@ -41,12 +43,11 @@ export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions
   if (options.preferenceApplied?.length) {
     headers.set("preference-applied", options.preferenceApplied.join(", "));
   }
-  const status = statusOf(query, row.page_total, total);
+  const status = statusOf(query, row, total);
   if (!query.returnsBody || row.body === null) {
     return new Response(null, {
-      status: query.kind === "insert"
-        ? 201
-        : query.kind === "read" || (query.kind === "call" && (query.returnsBody || options.method === "HEAD"))
+      status: query.kind === "insert" || query.kind === "read" ||
+          (query.kind === "call" && (query.returnsBody || options.method === "HEAD"))
         ? status
         : 204,
       headers,
@@ -59,7 +60,7 @@ export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions
 /** PGRST116 unless exactly one row; thrown inside the transaction so a write is rolled back. */
 export function requireSingleRow(query: SqlQuery, row: ResultRow): void {
   if (!query.expectsSingle || row.page_total === 1) return;
-  throw new PostgrestError("PGRST116", "JSON object requested, multiple (or no) rows returned", {
+  throw new PostgrestError("PGRST116", "Cannot coerce the result to a single JSON object", {
     details: `The result contains ${row.page_total} rows`,
   });
 }
@@ -72,8 +73,10 @@ export function requireMaxAffected(query: SqlQuery, row: ResultRow): void {
   });
 }
 
-function statusOf(query: SqlQuery, pageTotal: number, total: number | null): number {
-  if (query.kind === "insert") return 201;
+function statusOf(query: SqlQuery, row: ResultRow, total: number | null): number {
+  const pageTotal = row.page_total;
+  // PostgREST: an upsert that merged every row into an existing one created nothing.
+  if (query.kind === "insert") return query.mergeDuplicates && row.page_inserted === 0 ? 200 : 201;
   if (query.kind !== "read" && query.kind !== "call") return 200;
   // PostgREST: a page that does not cover the known total is partial content.
   if (total !== null && pageTotal < total && !query.expectsSingle) return 206;

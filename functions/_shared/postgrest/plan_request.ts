@@ -42,8 +42,8 @@ export interface PlanRequestOptions {
  * - RPC → a {@linkcode CallPlan} ({@linkcode planCall}): the overload matching the argument names, its
  *   arguments, its result and the read over the rows it returns.
  *
- * @throws {PostgrestError} `PGRST205` (404) unknown table; `PGRST204` (400) unknown column in select,
- * filters, order, `on_conflict`, `columns` or body; `PGRST200` (400) / `PGRST201` (300) relationship not
+ * @throws {PostgrestError} `PGRST205` (404) unknown table; `42703` (400) unknown column in select, filters
+ * or order; `PGRST204` (400) in `on_conflict`, `columns` or body; `PGRST200` (400) / `PGRST201` (300) relationship not
  * found / ambiguous; `PGRST108`, `PGRST118`, `PGRST120`, `PGRST123`, `PGRST127` (400) as documented on
  * {@linkcode planReadTree}; `PGRST202` (404) / `PGRST203` (300) no function / several overloads match; `PGRST106` (406) a schema other than the
  * catalog's.

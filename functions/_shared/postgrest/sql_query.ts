@@ -54,6 +54,11 @@ export interface SqlQuery {
   readonly offset: number;
   /** `Prefer: max-affected=n` with `handling=strict`: more than `n` affected rows is 400 `PGRST124` and rollback. */
   readonly maxAffected: number | null;
+  /**
+   * An upsert with `resolution=merge-duplicates`: the row also has `page_inserted`, the rows inserted (not
+   * updated); PostgREST answers 200 instead of 201 when it is 0.
+   */
+  readonly mergeDuplicates: boolean;
 }
 
 const SOURCE = sql`"pgrst_source"`;
@@ -85,7 +90,12 @@ export function buildQuery(plan: Plan): SqlQuery {
     countMode: plan.count === null ? null : "exact",
     offset: plan.kind === "read" ? plan.root.range.offset : 0,
     maxAffected: plan.kind === "read" ? null : plan.maxAffected,
+    mergeDuplicates: isMerge(plan),
   };
+}
+
+function isMerge(plan: Plan): boolean {
+  return plan.kind === "insert" && plan.onConflict?.resolution === "merge-duplicates";
 }
 
 /**
@@ -135,6 +145,7 @@ function callQuery(plan: CallPlan): SqlQuery {
     countMode: plan.count === null ? null : "exact",
     offset,
     maxAffected: null,
+    mergeDuplicates: false,
   };
 }
 
@@ -148,13 +159,16 @@ function readStatement(plan: ReadPlan): Fragment {
 
 function writeStatement(plan: MutatePlan): Fragment {
   const total = plan.count === null ? sql`NULL::int8` : sql`(SELECT count(*) FROM ${SOURCE})::int8`;
+  const inserted = isMerge(plan)
+    ? sql`, (SELECT count(*) FROM ${SOURCE} WHERE "pgrst_inserted")::int4 AS "page_inserted"`
+    : sql``;
   if (plan.returning === null) {
-    return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}`;
+    return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}${inserted}`;
   }
   const page = readNodeSql(plan.returning, { schema: plan.schema, source: SOURCE });
   return sql`WITH ${SOURCE} AS (${mutationSql(plan)}), ${PAGE} AS (${page}) ${
     resultSql(total, bodySql(plan, PAGE))
-  }`;
+  }${inserted}`;
 }
 
 function resultSql(total: Fragment, body: Fragment): Fragment {
