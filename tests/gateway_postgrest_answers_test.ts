@@ -80,3 +80,28 @@ Deno.test("an unknown column in select, a filter, an aggregate or a cast is 400 
     hint: null,
   });
 });
+
+Deno.test("an ambiguous embedding is 300 PGRST201 with the candidates as a JSON array in details", async () => {
+  // contacts and the view reachable_contacts both carry contacts_account_id_fkey (inferred through the view).
+  const { error, status } = await globex.from("accounts").select("name, contacts_account_id_fkey(name)");
+  assert.equal(status, 300);
+  assert.equal(error?.code, "PGRST201");
+  assert.deepEqual(error?.details, [
+    {
+      cardinality: "one-to-many",
+      embedding: "accounts with contacts",
+      relationship:
+        "contacts_account_id_fkey using accounts(tenant_id, id) and contacts(tenant_id, account_id)",
+    },
+    {
+      cardinality: "one-to-many",
+      embedding: "accounts with reachable_contacts",
+      relationship:
+        "contacts_account_id_fkey using accounts(tenant_id, id) and reachable_contacts(tenant_id, account_id)",
+    },
+  ]);
+  assert.equal(
+    error?.hint,
+    "Try changing 'contacts_account_id_fkey' to one of the following: 'contacts!contacts_account_id_fkey', 'reachable_contacts!contacts_account_id_fkey'. Find the desired relationship in the 'details' key.",
+  );
+});

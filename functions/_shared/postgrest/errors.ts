@@ -12,6 +12,8 @@ import { ERROR_CODES, type ErrorCode, isErrorCode } from "./error_codes.ts";
 export interface PostgrestErrorOptions {
   /** PostgREST's `details`: more about what went wrong. */
   details?: string | null;
+  /** `details` is JSON text (PGRST201's array of candidates): the body carries it as JSON, not as a string. */
+  detailsAreJson?: boolean;
   /** PostgREST's `hint`: what to do about it. */
   hint?: string | null;
   /** The HTTP status; defaults to the status of the code in {@linkcode ERROR_CODES}. */
@@ -30,8 +32,8 @@ export interface PostgrestErrorBody {
   code: string;
   /** What went wrong. */
   message: string;
-  /** More about what went wrong, or `null`. */
-  details: string | null;
+  /** More about what went wrong, or `null`; a JSON array for `PGRST201`, as PostgREST sends it. */
+  details: string | readonly unknown[] | null;
   /** What to do about it, or `null`. */
   hint: string | null;
 }
@@ -70,6 +72,7 @@ export class PostgrestError extends Error {
     super(message ?? known?.message ?? "Internal server error", { cause: options.cause });
     this.code = code;
     this.details = options.details ?? null;
+    this.#detailsAreJson = options.detailsAreJson === true;
     this.hint = options.hint ?? null;
     this.status = options.status ?? known?.status ?? 500;
     const headers: Record<string, string> = { ...options.headers };
@@ -84,12 +87,17 @@ export class PostgrestError extends Error {
     this.headers = headers;
   }
 
+  readonly #detailsAreJson: boolean;
+
   /** The error name, shown by `String(err)` and in stacks. */
   override name = "PostgrestError";
 
   /** PostgREST's JSON body for this error. */
   toJSON(): PostgrestErrorBody {
-    return { code: this.code, message: this.message, details: this.details, hint: this.hint };
+    const details = this.#detailsAreJson && this.details !== null
+      ? JSON.parse(this.details) as unknown[]
+      : this.details;
+    return { code: this.code, message: this.message, details, hint: this.hint };
   }
 
   /**

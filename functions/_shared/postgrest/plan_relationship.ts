@@ -28,7 +28,7 @@ export interface FindRelationshipOptions extends RelationshipsFromOptions {
  * (referencing or referenced side), or its junction table.
  *
  * @throws {PostgrestError} `PGRST200` (400) when nothing matches; `PGRST201` (300) when several do, with the
- * candidates in `details` (a JSON array, as a string) and the hints that pick each in `hint`.
+ * candidates in `details` (a JSON array in the body, as PostgREST sends it) and the hints that pick each in `hint`.
  *
  * @example
  * ```ts
@@ -62,6 +62,7 @@ export function findRelationship(catalog: Catalog, options: FindRelationshipOpti
     `Could not embed because more than one relationship was found for '${from}' and '${target}'`,
     {
       details: JSON.stringify(matches.map(describe)),
+      detailsAreJson: true,
       hint: `Try changing '${target}' to one of the following: ${
         matches.map((rel) => `'${rel.foreignTable}!${rel.constraint}'`).join(", ")
       }. Find the desired relationship in the 'details' key.`,
