@@ -147,7 +147,9 @@ Deno.test("unknown table is 404 and unknown column 400, decided before SQL", asy
   assert.equal(table.error?.code, "PGRST205");
   const column = await globex.from("contacts").select("id, no_such_column");
   assert.equal(column.status, 400);
-  assert.equal(column.error?.code, "PGRST204");
+  // PostgREST: PostgreSQL's 42703 for a column in select or a filter (PGRST204 only for columns= and bodies).
+  assert.equal(column.error?.code, "42703");
+  assert.equal(column.error?.message, "column contacts.no_such_column does not exist");
 });
 
 Deno.test("responses carry Server-Timing for each stage", async () => {

@@ -249,6 +249,38 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "functions (rpc) and views are served through the project as SQL answers them",
+        async () => {
+          const count = await owner.rpc("contact_count");
+          assert.deepEqual([count.error, count.data], [null, 2]);
+          const found = await owner.rpc("search_contacts", { query: "gibbons" }).select(
+            "name, accounts(name)",
+          );
+          assert.equal(found.error, null);
+          const expected = await sqlAsTenant(
+            fixture.remoteDbUrl,
+            asOwner,
+            (tx) => tx`select name from public.search_contacts('gibbons')`,
+          );
+          assert.deepEqual(
+            found.data,
+            expected.map((row) => ({ name: row.name, accounts: { name: "Initrode" } })),
+          );
+          const missing = await owner.rpc("search_contact", { query: "x" });
+          assert.equal(missing.status, 404);
+          assert.equal(missing.error?.hint, "Perhaps you meant to call the function public.search_contacts");
+          const reachable = await owner.from("reachable_contacts").select("name, accounts(name)").order(
+            "name",
+          );
+          assert.equal(reachable.error, null);
+          assert.deepEqual(reachable.data, [
+            { name: "Milton Waddams", accounts: { name: "Initrode" } },
+            { name: "Peter Gibbons", accounts: { name: "Initrode" } },
+          ]);
+        },
+      );
+
       await t.step("writes through supabase-js land in the project's database as that tenant", async () => {
         const inserted = await owner.from("accounts").insert({ name: "Forwarded Ltd", industry: "Testing" })
           .select("id, name, tenant_id").single();

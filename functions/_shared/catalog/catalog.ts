@@ -71,14 +71,78 @@ export interface CatalogTable {
   readonly uniqueKeys: readonly CatalogUniqueKey[];
   /** Foreign keys from this table. */
   readonly foreignKeys: readonly CatalogForeignKey[];
+  /**
+   * Views only: which table column each plain column of the view shows (PostgREST infers relationships
+   * through views from these). Columns computed from expressions are not listed.
+   */
+  readonly sources?: readonly CatalogColumnSource[];
 }
 
-/** A function of the schema (only its name and argument names: RPC is not served yet). */
+/** A view column that shows a table's column unchanged. */
+export interface CatalogColumnSource {
+  /** The view's column. */
+  readonly column: string;
+  /** The table (or view) of the schema it comes from. */
+  readonly table: string;
+  /** The column of that table. */
+  readonly sourceColumn: string;
+}
+
+/** An input parameter of a function (`in`, `inout` or `variadic`). */
+export interface CatalogParameter {
+  /** The parameter name; `""` for an unnamed one. */
+  readonly name: string;
+  /** `format_type(type, null)`: `integer`, `text[]`, `jsonb`, `public.mood`. */
+  readonly type: string;
+  /** Whether it has a default, so a call may leave it out. */
+  readonly hasDefault: boolean;
+  /** A `variadic` parameter: called as `VARIADIC name := array`. */
+  readonly variadic: boolean;
+}
+
+/** An output column of a function returning rows (`returns table (…)`, `out` parameters or a composite). */
+export interface CatalogFunctionColumn {
+  /** The column name. */
+  readonly name: string;
+  /** `format_type(type, null)`. */
+  readonly type: string;
+}
+
+/** What a function returns. */
+export interface CatalogFunctionReturns {
+  /** `returns setof …` / `returns table (…)`: a set of rows or values. */
+  readonly setOf: boolean;
+  /**
+   * `scalar` (a base, domain, enum, range or array type), `void`, `composite` (the row type of a table or
+   * view, or a composite type) or `record` (`returns table (…)` or `out` parameters).
+   */
+  readonly kind: "scalar" | "void" | "composite" | "record";
+  /** `format_type(prorettype, null)`: `integer`, `public.contacts`, `record`. */
+  readonly type: string;
+  /** For `composite`: the table or view of the schema whose row type it is (embedding works from it), else `null`. */
+  readonly table: string | null;
+  /** For `composite` and `record`: the columns of a result row; empty otherwise. */
+  readonly columns: readonly CatalogFunctionColumn[];
+}
+
+/**
+ * A function of the schema, callable as `/rest/v1/rpc/<name>` (PostgREST's `Routine`). Overloads are separate
+ * entries with the same name. Procedures, aggregates, window functions and functions of pseudo-types (triggers,
+ * `internal`, `record` without columns) are left out.
+ */
 export interface CatalogFunction {
   /** The function name. */
   readonly name: string;
-  /** The named input arguments, in order. */
-  readonly arguments: readonly string[];
+  /** The input parameters, in order. */
+  readonly parameters: readonly CatalogParameter[];
+  /** The result. */
+  readonly returns: CatalogFunctionReturns;
+  /** `volatile` functions run read-write on POST; `stable` and `immutable` ones always read-only. */
+  readonly volatility: "volatile" | "stable" | "immutable";
+  /** `security definer`: runs as its owner, so it is served only when granted to `authenticated`. */
+  readonly securityDefiner: boolean;
+  /** Whether EXECUTE is granted to the `authenticated` role by name (not only through `public`). */
+  readonly grantedToAuthenticated: boolean;
 }
 
 /** The catalog snapshot of one schema of a data source. */

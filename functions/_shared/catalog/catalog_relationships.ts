@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Catalog, CatalogTable, Relationship } from "./catalog.ts";
+import type { Catalog, CatalogForeignKey, CatalogTable, Relationship } from "./catalog.ts";
 
 /** The scope columns of this project: every row carries `tenant_id`, and composite keys start with it. */
 export const DEFAULT_SCOPE_COLUMNS: readonly string[] = ["tenant_id"];
@@ -26,6 +26,7 @@ export interface RelationshipsFromOptions {
  * key contains the columns of both their foreign keys.
  *
  * A foreign key is one-to-one when its columns are exactly a primary or unique key of the referencing table.
+ * Views take part through the table columns they show (see `sources` of {@linkcode CatalogTable}).
  *
  * @example
  * ```ts
@@ -42,39 +43,82 @@ export function relationshipsFrom(
 ): Relationship[] {
   const scope = options.scopeColumns ?? DEFAULT_SCOPE_COLUMNS;
   const found: Relationship[] = [];
-  for (const source of catalog.tables) {
-    for (const fk of source.foreignKeys) {
-      const pairs = zip(fk.columns, fk.referencedColumns);
-      const keys = keyPairs(pairs, scope);
-      const unique = isUniqueKey(source, fk.columns);
-      if (source.name === table) {
-        found.push({
-          table,
-          foreignTable: fk.referencedTable,
-          cardinality: unique ? "one-to-one" : "many-to-one",
-          constraint: fk.name,
-          columns: pairs,
-          keyColumns: keys,
-          referencing: "table",
-          junction: null,
-        });
-      }
-      if (fk.referencedTable === table) {
-        found.push({
-          table,
-          foreignTable: source.name,
-          cardinality: unique ? "one-to-one" : "one-to-many",
-          constraint: fk.name,
-          columns: pairs.map(swap),
-          keyColumns: keys.map(swap),
-          referencing: "foreignTable",
-          junction: null,
-        });
-      }
+  const add = (source: CatalogTable, fk: CatalogForeignKey) => {
+    const pairs = zip(fk.columns, fk.referencedColumns);
+    const keys = keyPairs(pairs, scope);
+    const unique = isUniqueKey(source, fk.columns);
+    if (source.name === table) {
+      found.push({
+        table,
+        foreignTable: fk.referencedTable,
+        cardinality: unique ? "one-to-one" : "many-to-one",
+        constraint: fk.name,
+        columns: pairs,
+        keyColumns: keys,
+        referencing: "table",
+        junction: null,
+      });
     }
+    if (fk.referencedTable === table) {
+      found.push({
+        table,
+        foreignTable: source.name,
+        cardinality: unique ? "one-to-one" : "one-to-many",
+        constraint: fk.name,
+        columns: pairs.map(swap),
+        keyColumns: keys.map(swap),
+        referencing: "foreignTable",
+        junction: null,
+      });
+    }
+  };
+  for (const source of catalog.tables) {
+    for (const fk of source.foreignKeys) add(source, fk);
     found.push(...junctionRelationships(source, table));
   }
+  for (const { source, fk } of viewForeignKeys(catalog)) add(source, fk);
   return found;
+}
+
+interface SourcedForeignKey {
+  readonly source: CatalogTable;
+  readonly fk: CatalogForeignKey;
+}
+
+/**
+ * The foreign keys a view inherits from the tables it shows (PostgREST's
+ * relationships through views): a view showing every referencing column of a table's foreign key has
+ * that key too, and a view showing every referenced column is referenced by it, under the same name.
+ */
+function viewForeignKeys(catalog: Catalog): SourcedForeignKey[] {
+  const keys: SourcedForeignKey[] = catalog.tables.flatMap((source) =>
+    source.foreignKeys.map((fk) => ({ source, fk }))
+  );
+  const views = catalog.tables.filter((table) => table.sources !== undefined && table.sources.length > 0);
+  if (views.length === 0) return [];
+  const derived: SourcedForeignKey[] = [];
+  for (const view of views) {
+    for (const { source, fk } of keys) {
+      const own = shownAs(view, source.name, fk.columns);
+      if (own !== null) derived.push({ source: view, fk: { ...fk, columns: own } });
+      const referenced = shownAs(view, fk.referencedTable, fk.referencedColumns);
+      if (referenced !== null) {
+        derived.push({ source, fk: { ...fk, referencedTable: view.name, referencedColumns: referenced } });
+      }
+    }
+  }
+  return derived;
+}
+
+/** The view's names of `columns` of `table`, or `null` unless the view shows every one of them. */
+function shownAs(view: CatalogTable, table: string, columns: readonly string[]): string[] | null {
+  const names: string[] = [];
+  for (const column of columns) {
+    const shown = view.sources?.find((source) => source.table === table && source.sourceColumn === column);
+    if (shown === undefined) return null;
+    names.push(shown.column);
+  }
+  return names;
 }
 
 function junctionRelationships(junction: CatalogTable, table: string): Relationship[] {

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { relationshipsFrom } from "./catalog_relationships.ts";
 import type { Relationship } from "../postgrest/plan/plan.ts";
-import { catalog } from "../postgrest/testdata/fixtures.ts";
+import { catalog as snapshot } from "../postgrest/testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../postgrest/testdata/synthetic.ts";
+
+/** The tenant schema's tables only: relationships through its views are tested on their own below. */
+const catalog = { ...snapshot, tables: snapshot.tables.filter((table) => table.kind === "table") };
 
 function summary(rels: Relationship[]): string[] {
   return rels.map((rel) =>
@@ -62,4 +65,27 @@ Deno.test("relationshipsFrom() finds one-to-one and many-to-many relationships",
   assert.deepEqual(summary(relationshipsFrom(SYNTHETIC_CATALOG, "profiles")), [
     "one-to-one people profiles_person_id_fkey person_id=id",
   ]);
+});
+
+Deno.test("relationshipsFrom() infers relationships through a view from the table columns it shows", () => {
+  assert.deepEqual(summary(relationshipsFrom(snapshot, "open_opportunities")), [
+    "one-to-many activities activities_opportunity_id_fkey id=opportunity_id",
+    "one-to-many documents documents_opportunity_id_fkey id=opportunity_id",
+    "one-to-many events events_opportunity_id_fkey id=opportunity_id",
+    "one-to-many notes notes_opportunity_id_fkey id=opportunity_id",
+    "many-to-one accounts opportunities_account_id_fkey account_id=id",
+    "many-to-one contacts opportunities_primary_contact_id_fkey primary_contact_id=id",
+    "many-to-one pipeline_stages opportunities_stage_id_fkey stage_id=id",
+    "one-to-many opportunity_line_items opportunity_line_items_opportunity_id_fkey id=opportunity_id",
+    "one-to-many tasks tasks_opportunity_id_fkey id=opportunity_id",
+  ]);
+  const toView = relationshipsFrom(snapshot, "accounts").filter((r) =>
+    r.foreignTable === "open_opportunities"
+  );
+  assert.deepEqual(summary(toView), [
+    "one-to-many open_opportunities opportunities_account_id_fkey id=account_id",
+  ]);
+  const lineItems = relationshipsFrom(snapshot, "open_opportunities")
+    .filter((r) => r.foreignTable === "opportunity_line_items");
+  assert.deepEqual(lineItems.map((r) => r.columns), [[["tenant_id", "tenant_id"], ["id", "opportunity_id"]]]);
 });

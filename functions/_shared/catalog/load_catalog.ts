@@ -6,7 +6,7 @@
  */
 
 import type postgres from "postgres";
-import type { Catalog, CatalogFunction, CatalogTable } from "./catalog.ts";
+import type { Catalog, CatalogColumnSource, CatalogFunction, CatalogTable } from "./catalog.ts";
 
 /** Options of {@linkcode loadCatalog}. */
 export interface LoadCatalogOptions {
@@ -23,9 +23,9 @@ export interface LoadCatalogOptions {
  * `search_path` of the connections that later run the planned SQL.
  *
  * Partitions are left out (their parent is listed); foreign keys to relations outside the schema are left
- * out (they cannot be embedded). Views are listed with their columns but without keys: relationships
- * through views are not inferred (PostgREST infers them from view definitions; the tenant schema has no
- * views).
+ * out (they cannot be embedded). Views are listed with their columns, without keys, and with the table
+ * column each plain column shows (`sources`), from which relationships through views are inferred as
+ * PostgREST does. Functions are listed with their parameters, result, volatility and security.
  *
  * `version` is `private.schema_version()` when that function exists and the connection may execute it,
  * else `sha256:` and the first 16 hex digits of a digest of the snapshot.
@@ -41,7 +41,7 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
   const schema = options.schema ?? "public";
   const { tables, functions, version } = await sql.begin("read only", async (tx) => {
     await tx`select pg_catalog.set_config('search_path', '', true)`;
-    const [row] = await tx<{ tables: string; functions: string; has_version: boolean }[]>`
+    const [row] = await tx<{ tables: string; functions: string; sources: string; has_version: boolean }[]>`
       with rel as (
         select c.oid, c.relname, c.relkind
         from pg_catalog.pg_class c
@@ -121,18 +121,90 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
         left join pg_catalog.pg_constraint pk on pk.conrelid = rel.oid and pk.contype = 'p')::text as tables,
         (select coalesce(json_agg(json_build_object(
           'name', p.proname,
-          'arguments', array(
-            select x.name
-            from unnest(
-              coalesce(p.proargnames, array_fill(''::text, array[p.pronargs::int])),
-              coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs::int]))
-            ) as x(name, mode)
-            where x.mode in ('i', 'b', 'v')
-          )
+          'parameters', (
+            select coalesce(json_agg(json_build_object(
+              'name', x.name,
+              'type', pg_catalog.format_type(x.type, null),
+              -- Defaults belong to the last pronargdefaults input parameters.
+              'hasDefault', x.position > p.pronargs - p.pronargdefaults,
+              'variadic', x.mode = 'v'
+            ) order by x.position), '[]')
+            from (
+              select a.name, a.type, a.mode, row_number() over (order by a.ord) as position
+              from unnest(
+                coalesce(p.proallargtypes, p.proargtypes::pg_catalog.oid[]),
+                coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs::int])),
+                coalesce(p.proargnames, array_fill(''::text, array[p.pronargs::int]))
+              ) with ordinality as a(type, mode, name, ord)
+              where a.mode in ('i', 'b', 'v')
+            ) x
+          ),
+          'returns', json_build_object(
+            'setOf', p.proretset,
+            'kind', case
+              when p.prorettype = 'pg_catalog.void'::pg_catalog.regtype then 'void'
+              when p.prorettype = 'pg_catalog.record'::pg_catalog.regtype then 'record'
+              when t.typrelid <> 0 then 'composite'
+              else 'scalar' end,
+            'type', pg_catalog.format_type(p.prorettype, null),
+            'table', (select rel.relname from rel where rel.oid = t.typrelid),
+            'columns', case
+              when p.prorettype = 'pg_catalog.record'::pg_catalog.regtype then (
+                select coalesce(json_agg(json_build_object(
+                  'name', o.name, 'type', pg_catalog.format_type(o.type, null)
+                ) order by o.ord), '[]')
+                from unnest(p.proallargtypes, p.proargmodes, p.proargnames) with ordinality as o(type, mode, name, ord)
+                where o.mode in ('o', 'b', 't'))
+              -- A table's or view's row type: the planner reads its columns from the table.
+              when t.typrelid <> 0 and not exists (select from rel where rel.oid = t.typrelid) then (
+                select coalesce(json_agg(json_build_object(
+                  'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, null)
+                ) order by a.attnum), '[]')
+                from pg_catalog.pg_attribute a
+                where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)
+              else '[]'::json end
+          ),
+          'volatility', case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end,
+          'securityDefiner', p.prosecdef,
+          'grantedToAuthenticated', coalesce((
+            select bool_or(acl.privilege_type = 'EXECUTE')
+            from aclexplode(p.proacl) acl
+            join pg_catalog.pg_roles r on r.oid = acl.grantee
+            where r.rolname = 'authenticated'
+          ), false)
         ) order by p.proname, p.oid), '[]')
         from pg_catalog.pg_proc p
+        join pg_catalog.pg_type t on t.oid = p.prorettype
         where p.pronamespace = (select n.oid from pg_catalog.pg_namespace n where n.nspname = ${schema})
-          and p.prokind = 'f')::text as functions,
+          and p.prokind = 'f'
+          -- Pseudo-types cannot be called over HTTP (triggers, internal), except void and record.
+          and (t.typtype <> 'p' or p.prorettype in ('pg_catalog.void'::pg_catalog.regtype, 'pg_catalog.record'::pg_catalog.regtype))
+          -- A bare record without out parameters needs a column list the request cannot give.
+          and (p.prorettype <> 'pg_catalog.record'::pg_catalog.regtype or p.proallargtypes is not null))::text as functions,
+        -- A view's plain columns and the table columns they show: the rewrite rule's target list records
+        -- each output's origin (resorigtbl, resorigcol). Sub-queries come first in the text, so the last
+        -- entry of a name is the view's own.
+        (select coalesce(json_object_agg(v.relname, v.sources), '{}')
+          from (
+            select rel.relname, json_agg(json_build_object(
+              'column', o.resname, 'table', src.relname, 'sourceColumn', sa.attname
+            ) order by va.attnum) as sources
+            from rel
+            join pg_catalog.pg_rewrite rw on rw.ev_class = rel.oid and rw.rulename = '_RETURN'
+            cross join lateral (
+              select distinct on (m.match[1]) m.match[1] as resname, m.match[2]::pg_catalog.oid as tbl,
+                m.match[3]::int2 as col
+              from regexp_matches(rw.ev_action::text,
+                ':resname (\\S+) :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g')
+                with ordinality as m(match, position)
+              order by m.match[1], m.position desc
+            ) o
+            join pg_catalog.pg_attribute va on va.attrelid = rel.oid and va.attname = o.resname
+            join rel src on src.oid = o.tbl
+            join pg_catalog.pg_attribute sa on sa.attrelid = src.oid and sa.attnum = o.col
+            where rel.relkind = 'v'
+            group by rel.relname
+          ) v)::text as sources,
         coalesce((
           select pg_catalog.has_function_privilege(f.oid, 'execute')
           from (select pg_catalog.to_regprocedure('private.schema_version()')::oid as oid) f
@@ -144,8 +216,12 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
       const [found] = await tx<{ version: string | null }[]>`select private.schema_version() as version`;
       version = found?.version ?? null;
     }
+    const sources = JSON.parse(row.sources) as Record<string, CatalogColumnSource[]>;
     return {
-      tables: JSON.parse(row.tables) as CatalogTable[],
+      tables: (JSON.parse(row.tables) as CatalogTable[]).map((table) => {
+        const found = sources[table.name];
+        return found === undefined ? table : { ...table, sources: found };
+      }),
       functions: JSON.parse(row.functions) as CatalogFunction[],
       version,
     };

@@ -29,6 +29,7 @@ export {
 } from "./error_codes.ts";
 export {
   type ErrorDetails,
+  type JsonDetails,
   PostgrestError,
   type PostgrestErrorBody,
   type PostgrestErrorOptions,

@@ -20,8 +20,11 @@ export interface ValidationIssue {
 /** What an error's `details` may hold: a sentence, or (the admin API's `TR600`) the invalid fields. */
 export type ErrorDetails = string | ValidationIssue[] | null;
 
+/** `details` as a JSON array of objects: PGRST201's candidate relationships, as PostgREST sends them. */
+export type JsonDetails = readonly Readonly<Record<string, unknown>>[];
+
 /** Options of {@linkcode PostgrestError}. */
-export interface PostgrestErrorOptions<Details extends ErrorDetails = string | null> {
+export interface PostgrestErrorOptions<Details extends ErrorDetails | JsonDetails = string | null> {
   /** PostgREST's `details`: more about what went wrong. */
   details?: Details | undefined;
   /** PostgREST's `hint`: what to do about it. */
@@ -42,7 +45,7 @@ export interface PostgrestErrorOptions<Details extends ErrorDetails = string | n
 }
 
 /** The JSON body PostgREST answers errors with. */
-export interface PostgrestErrorBody<Details extends ErrorDetails = string | null> {
+export interface PostgrestErrorBody<Details extends ErrorDetails | JsonDetails = string | null> {
   /** A `PGRST` or `TR` code from {@linkcode ERROR_CODES}, or a SQLSTATE. */
   code: string;
   /** What went wrong. */
@@ -66,7 +69,7 @@ export interface PostgrestErrorBody<Details extends ErrorDetails = string | null
  * // → 406 {"code":"PGRST116","message":"Cannot coerce the result to a single JSON object",…}
  * ```
  */
-export class PostgrestError<Details extends ErrorDetails = string | null> extends Error {
+export class PostgrestError<Details extends ErrorDetails | JsonDetails = string | null> extends Error {
   /** A `PGRST` or `TR` code, or a SQLSTATE. */
   readonly code: string;
   /** More about what went wrong, or `null`. */

@@ -12,6 +12,8 @@ export interface ResultRow {
   /** postgres.js reads `int8` as a string. */
   total_count: string | number | null;
   body: string | null;
+  /** Upserts with `merge-duplicates` only: the rows inserted rather than updated. */
+  page_inserted?: number;
 }
 
 /** Options of {@linkcode respond}. */
@@ -37,13 +39,16 @@ const MEDIA_TYPES = {
  */
 export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions): Response {
   const total = row.total_count === null ? null : Number(row.total_count);
-  const status = statusOf(query, row.page_total, total);
+  const status = statusOf(query, row, total);
   const withBody = query.returnsBody && row.body !== null;
+  // Without a body, only a read, an insert and a call that returns something (or is a HEAD) keep it.
+  const keepsStatus = query.kind === "insert" || query.kind === "read" ||
+    (query.kind === "call" && (query.returnsBody || options.method === "HEAD"));
   // Headers are set on the response's own list: in Deno that is several times cheaper than a `Headers`
   // object passed to the constructor, which is validated and copied again.
   const response = withBody
     ? new Response(options.method === "HEAD" ? null : row.body, { status })
-    : new Response(null, { status: query.kind === "insert" ? 201 : query.kind === "read" ? status : 204 });
+    : new Response(null, { status: keepsStatus ? status : 204 });
   const { headers } = response;
   headers.set("content-range", contentRange(query.offset, row.page_total, total));
   if (options.preferenceApplied?.length) {
@@ -56,7 +61,7 @@ export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions
 /** PGRST116 unless exactly one row; thrown inside the transaction so a write is rolled back. */
 export function requireSingleRow(query: SqlQuery, row: ResultRow): void {
   if (!query.expectsSingle || row.page_total === 1) return;
-  throw new PostgrestError("PGRST116", "JSON object requested, multiple (or no) rows returned", {
+  throw new PostgrestError("PGRST116", "Cannot coerce the result to a single JSON object", {
     details: `The result contains ${row.page_total} rows`,
   });
 }
@@ -69,9 +74,11 @@ export function requireMaxAffected(query: SqlQuery, row: ResultRow): void {
   });
 }
 
-function statusOf(query: SqlQuery, pageTotal: number, total: number | null): number {
-  if (query.kind === "insert") return 201;
-  if (query.kind !== "read") return 200;
+function statusOf(query: SqlQuery, row: ResultRow, total: number | null): number {
+  const pageTotal = row.page_total;
+  // PostgREST: an upsert that merged every row into an existing one created nothing.
+  if (query.kind === "insert") return query.mergeDuplicates && row.page_inserted === 0 ? 200 : 201;
+  if (query.kind !== "read" && query.kind !== "call") return 200;
   // PostgREST: a page that does not cover the known total is partial content.
   if (total !== null && pageTotal < total && !query.expectsSingle) return 206;
   return 200;

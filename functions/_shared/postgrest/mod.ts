@@ -6,7 +6,9 @@
  *   an {@linkcode ApiRequest}. Pure: no catalog, no database. The limits a request must respect are in
  *   `parse/limits.ts`.
  * - `plan/` ({@linkcode planRequest}): an `ApiRequest` checked against a catalog snapshot → a
- *   {@linkcode Plan}. Pure. Unknown tables (`PGRST205`, 404), columns (`PGRST204`) and relationships
+ *   {@linkcode Plan}. Pure. Calls of functions (`/rpc/<name>`) are planned by {@linkcode planCall}, which
+ *   picks the overload with {@linkcode findFunction}. Unknown tables (`PGRST205`, 404), columns (`42703`,
+ *   or `PGRST204` for `columns` and write bodies), functions (`PGRST202`) and relationships
  *   (`PGRST200`/`PGRST201`) are errors here, never SQL.
  * - `sql/` ({@linkcode buildQuery}): a plan → a {@linkcode SqlQuery}, one statement whose values are all
  *   bind parameters; {@linkcode statusForSqlState} and {@linkcode databaseError} read database errors

@@ -32,7 +32,7 @@ export interface PlanConditionOptions {
  * are allowed, and they keep the rows whose embed has no row / some row (PostgREST's null filtering on
  * embedded resources).
  *
- * @throws {PostgrestError} `PGRST204` (400) for an unknown column; `PGRST120` (400) for another operator on
+ * @throws {PostgrestError} `42703` (400) for an unknown column; `PGRST120` (400) for another operator on
  * an embedded resource.
  *
  * @example

@@ -81,12 +81,12 @@ Deno.test("planCondition() refuses another operator on an embed with PGRST120", 
   });
 });
 
-Deno.test("planCondition() refuses an unknown name with PGRST204", () => {
+Deno.test("planCondition() refuses an unknown name with 42703", () => {
   const condition = {
     kind: "filter",
     field: field("nope"),
     negated: false,
     operation: cmp("eq", "x"),
   } as const;
-  assert.throws(() => planCondition(contacts, condition, { embeds }), /Could not find the 'nope' column/);
+  assert.throws(() => planCondition(contacts, condition, { embeds }), /column contacts\.nope does not exist/);
 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { columnNotFound } from "./_schema_errors.ts";
+import { undefinedColumn } from "./_schema_errors.ts";
 import { type CatalogTable, findColumn } from "../../catalog/mod.ts";
 import type { PlannedField } from "./plan.ts";
 import type { Field } from "../parse/mod.ts";
@@ -16,7 +16,8 @@ const JSON_TYPES = new Set(["json", "jsonb"]);
  * after a JSON path `text` (`->>`) or the JSON type (`->`: the column's own `json`/`jsonb`, or `jsonb` for
  * any other column, which the path then applies to as `to_jsonb(column)`).
  *
- * @throws {PostgrestError} `PGRST204` (400) for a column the table does not have.
+ * @throws {PostgrestError} `42703` (400, "column contacts.x does not exist", as PostgREST answers) for a
+ * column the table does not have.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ const JSON_TYPES = new Set(["json", "jsonb"]);
  */
 export function planField(table: CatalogTable, field: Field): PlannedField {
   const column = findColumn(table, field.name);
-  if (column === undefined) throw columnNotFound(table.name, field.name);
+  if (column === undefined) throw undefinedColumn(table.name, field.name);
   const last = field.jsonPath.at(-1);
   const isJson = JSON_TYPES.has(column.valueType);
   let type = column.valueType;

@@ -27,10 +27,11 @@ for (const [name, input, expected] of cases) {
   });
 }
 
-Deno.test("planField() refuses a column the table does not have with PGRST204", () => {
+Deno.test("planField() refuses a column the table does not have with 42703, as PostgREST does", () => {
   assert.throws(() => planField(accounts, field("Name")), (err: unknown) => {
     assert.ok(err instanceof PostgrestError);
-    assert.equal(err.message, "Could not find the 'Name' column of 'accounts' in the schema cache");
+    assert.deepEqual([err.code, err.status], ["42703", 400]);
+    assert.equal(err.message, "column accounts.Name does not exist");
     return true;
   });
 });

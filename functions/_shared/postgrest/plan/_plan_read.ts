@@ -65,7 +65,7 @@ interface Context {
  *
  * An embed with an empty select list (`contacts!inner()`) is joined but not output.
  *
- * @throws {PostgrestError} `PGRST204` unknown column, `PGRST200`/`PGRST201` relationship not found or
+ * @throws {PostgrestError} `42703` unknown column, `PGRST200`/`PGRST201` relationship not found or
  * ambiguous, `PGRST108` a filter/order/limit path or a related order that is not embedded, `PGRST118`
  * related order on a to-many embed, `PGRST120` bad operator on an embed, `PGRST123` aggregates not
  * allowed, `PGRST127` aggregates mixed with embeds on one level, `PGRST100` an output name over 63 bytes.

@@ -27,6 +27,15 @@ export function columnNotFound(table: string, column: string): PostgrestError {
 }
 
 /**
+ * `42703` (400): `column contacts.x does not exist`, PostgREST's answer (PostgreSQL's error, passed through)
+ * for an unknown column in `select`, a filter, `order`, or inside an aggregate or cast. `PGRST204` is its
+ * answer only for `columns=` and the keys of a write's body.
+ */
+export function undefinedColumn(table: string, column: string): PostgrestError {
+  return new PostgrestError("42703", `column ${table}.${column} does not exist`, { status: 400 });
+}
+
+/**
  * The candidate most similar to `name` with a similarity of at least `min` (0–1) and below 1 (an exact
  * match needs no hint), or `null`. Similarity is 1 − Levenshtein distance / the longer length, compared
  * case-insensitively.

@@ -9,5 +9,7 @@
  * @module
  */
 export type * from "./plan.ts";
+export { planCall, type PlanCallOptions } from "./plan_call.ts";
+export { findFunction, type FindFunctionOptions, type FoundFunction } from "./plan_function.ts";
 export { findRelationship, type FindRelationshipOptions } from "./plan_relationship.ts";
 export { planRequest, type PlanRequestOptions } from "./plan_request.ts";

@@ -223,8 +223,51 @@ export interface DeletePlan extends MutationOutput {
   readonly range: PlannedRange;
 }
 
+/** How a function call passes its arguments. */
+export type PlannedArguments =
+  | {
+    /** Named arguments from a JSON object (the body, or the query string of a GET): `fn(a := …, b := …)`. */
+    readonly kind: "named";
+    /** The parameters given, in the function's order; the others take their defaults. */
+    readonly parameters: readonly {
+      readonly name: string;
+      readonly type: string;
+      readonly variadic: boolean;
+    }[];
+    /** The JSON object, bound as one parameter and read with `json_to_record`. */
+    readonly raw: string;
+  }
+  | {
+    /** The whole body as the one `json`/`jsonb` argument (an unnamed one, or `Prefer: params=single-object`). */
+    readonly kind: "body";
+    readonly type: "json" | "jsonb";
+    readonly raw: string;
+  };
+
+/**
+ * A call of a function (`/rpc/<name>`, PostgREST's `CallPlan`). `result` says what the body holds: `void`
+ * (204, no body), `scalar` (the value as JSON), `scalars` (a JSON array of values), `row` (one object, from a
+ * function returning one composite) or `rows` (an array, like a read: `root` applies select, filters, order,
+ * range and embeds to the returned rows).
+ */
+export interface CallPlan extends PlanOutput {
+  readonly kind: "call";
+  /** The function's schema. */
+  readonly schema: string;
+  /** The function's name. */
+  readonly function: string;
+  readonly arguments: PlannedArguments;
+  readonly result: "void" | "scalar" | "scalars" | "row" | "rows";
+  /** GET and HEAD, and functions that are `stable` or `immutable`: the transaction runs read-only. */
+  readonly readOnly: boolean;
+  /** HEAD: the body is not built. */
+  readonly head: boolean;
+  /** For `row` and `rows`: the read over the returned rows (its `table` names the row type), else `null`. */
+  readonly root: ReadNode | null;
+}
+
 /** A planned request. */
-export type Plan = ReadPlan | InsertPlan | UpdatePlan | DeletePlan;
+export type Plan = ReadPlan | InsertPlan | UpdatePlan | DeletePlan | CallPlan;
 
 /** A write plan. */
 export type MutatePlan = InsertPlan | UpdatePlan | DeletePlan;

@@ -8,7 +8,7 @@
 import { closest } from "./_schema_errors.ts";
 import type { Catalog } from "../../catalog/mod.ts";
 import { relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/mod.ts";
-import { PostgrestError } from "../../errors/mod.ts";
+import { type JsonDetails, PostgrestError } from "../../errors/mod.ts";
 import type { Relationship } from "./plan.ts";
 
 /** Options of {@linkcode findRelationship}. */
@@ -28,7 +28,7 @@ export interface FindRelationshipOptions extends RelationshipsFromOptions {
  * (referencing or referenced side), or its junction table.
  *
  * @throws {PostgrestError} `PGRST200` (400) when nothing matches; `PGRST201` (300) when several do, with the
- * candidates in `details` (a JSON array, as a string) and the hints that pick each in `hint`.
+ * candidates in `details` (a JSON array in the body, as PostgREST sends it) and the hints that pick each in `hint`.
  *
  * @example
  * ```ts
@@ -57,11 +57,11 @@ export function findRelationship(catalog: Catalog, options: FindRelationshipOpti
       },
     );
   }
-  throw new PostgrestError(
+  throw new PostgrestError<JsonDetails>(
     "PGRST201",
     `Could not embed because more than one relationship was found for '${from}' and '${target}'`,
     {
-      details: JSON.stringify(matches.map(describe)),
+      details: matches.map(describe),
       hint: `Try changing '${target}' to one of the following: ${
         matches.map((rel) => `'${rel.foreignTable}!${rel.constraint}'`).join(", ")
       }. Find the desired relationship in the 'details' key.`,

@@ -9,6 +9,7 @@ import { tableNotFound } from "./_schema_errors.ts";
 import { type Catalog, findTable } from "../../catalog/mod.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { Plan } from "./plan.ts";
+import { planCall } from "./plan_call.ts";
 import { planMutation } from "./_plan_mutation.ts";
 import { planRange } from "./_plan_range.ts";
 import { planReadTree } from "./_plan_read.ts";
@@ -38,13 +39,13 @@ export interface PlanRequestOptions {
  *
  * - GET/HEAD → a {@linkcode ReadPlan}; the root range is `limit`/`offset` ∩ `Range`, capped at `maxRows`.
  * - POST/PATCH/DELETE → an insert/update/delete plan ({@linkcode planMutation}).
- * - RPC: functions are not served yet. A function the schema does not have is `PGRST202` (404), as in
- *   PostgREST; one it has is `PGRST127` (400, "Feature not implemented").
+ * - RPC → a {@linkcode CallPlan} ({@linkcode planCall}): the overload matching the argument names, its
+ *   arguments, its result and the read over the rows it returns.
  *
- * @throws {PostgrestError} `PGRST205` (404) unknown table; `PGRST204` (400) unknown column in select,
- * filters, order, `on_conflict`, `columns` or body; `PGRST200` (400) / `PGRST201` (300) relationship not
+ * @throws {PostgrestError} `PGRST205` (404) unknown table; `42703` (400) unknown column in select, filters
+ * or order; `PGRST204` (400) in `on_conflict`, `columns` or body; `PGRST200` (400) / `PGRST201` (300) relationship not
  * found / ambiguous; `PGRST108`, `PGRST118`, `PGRST120`, `PGRST123`, `PGRST127` (400) as documented on
- * {@linkcode planReadTree}; `PGRST202` (404) unknown function; `PGRST106` (406) a schema other than the
+ * {@linkcode planReadTree}; `PGRST202` (404) / `PGRST203` (300) no function / several overloads match; `PGRST106` (406) a schema other than the
  * catalog's.
  *
  * @example
@@ -60,13 +61,18 @@ export function planRequest(request: ApiRequest, catalog: Catalog, options: Plan
       hint: `Only the following schemas are exposed: ${catalog.schema}`,
     });
   }
-  if (request.resource.kind === "rpc") throw rpcNotServed(request, catalog);
-  const table = findTable(catalog, request.resource.name);
-  if (table === undefined) throw tableNotFound(catalog, request.resource.name);
   const shared = {
     ...(options.aggregates === undefined ? {} : { aggregates: options.aggregates }),
     ...(options.scopeColumns === undefined ? {} : { scopeColumns: options.scopeColumns }),
   };
+  if (request.resource.kind === "rpc") {
+    return planCall(request, catalog, {
+      ...shared,
+      ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    });
+  }
+  const table = findTable(catalog, request.resource.name);
+  if (table === undefined) throw tableNotFound(catalog, request.resource.name);
   if (request.action !== "read") return planMutation(request, catalog, { table, ...shared });
   const tree = planReadTree(catalog, { table, query: request.query, ...shared });
   const queryRange = request.query.ranges.find((range) => range.path.length === 0) ?? null;
@@ -83,26 +89,4 @@ export function planRequest(request: ApiRequest, catalog: Catalog, options: Plan
     count: request.preferences.count,
     root: { ...tree, range },
   };
-}
-
-function rpcNotServed(request: ApiRequest, catalog: Catalog): PostgrestError {
-  const name = request.resource.name;
-  const args = request.body?.keys ?? request.query.rpcArgs.map(([key]) => key);
-  if (catalog.functions.some((fn) => fn.name === name)) {
-    return new PostgrestError("PGRST127", undefined, {
-      details: `Calling functions (rpc/${name}) is not supported by the gateway yet`,
-    });
-  }
-  const list = args.length === 0 ? " without parameters" : `(${args.join(", ")})`;
-  return new PostgrestError(
-    "PGRST202",
-    `Could not find the function ${catalog.schema}.${name}${list} in the schema cache`,
-    {
-      details: `Searched for the function ${catalog.schema}.${name}${
-        args.length === 0
-          ? " without parameters"
-          : ` with parameter${args.length > 1 ? "s" : ""} ${args.join(", ")}`
-      }, but no matches were found in the schema cache.`,
-    },
-  );
 }

@@ -31,34 +31,34 @@ const errors: Record<string, ErrorCase> = {
   },
   "an unknown column in select": {
     path: "contacts?select=id,nope",
-    code: "PGRST204",
+    code: "42703",
     status: 400,
-    message: "Could not find the 'nope' column of 'contacts' in the schema cache",
+    message: "column contacts.nope does not exist",
   },
   "an unknown column under a JSON path": {
     path: "accounts?select=nope->>city",
-    code: "PGRST204",
+    code: "42703",
     status: 400,
   },
-  "an unknown column in a filter": { path: "contacts?nope=eq.1", code: "PGRST204", status: 400 },
-  "an unknown column in or=()": { path: "contacts?or=(nope.eq.1,name.eq.x)", code: "PGRST204", status: 400 },
-  "an unknown column in order": { path: "contacts?order=nope.desc", code: "PGRST204", status: 400 },
+  "an unknown column in a filter": { path: "contacts?nope=eq.1", code: "42703", status: 400 },
+  "an unknown column in or=()": { path: "contacts?or=(nope.eq.1,name.eq.x)", code: "42703", status: 400 },
+  "an unknown column in order": { path: "contacts?order=nope.desc", code: "42703", status: 400 },
   "an unknown column in an embedded select": {
     path: "accounts?select=id,contacts(nope)",
-    code: "PGRST204",
+    code: "42703",
     status: 400,
-    message: "Could not find the 'nope' column of 'contacts' in the schema cache",
+    message: "column contacts.nope does not exist",
   },
   "an unknown column in an embedded filter": {
     path: "accounts?select=id,contacts(id)&contacts.nope=eq.1",
-    code: "PGRST204",
+    code: "42703",
     status: 400,
   },
   "an unknown column in a related order": {
     path: "contacts?select=id,accounts(name)&order=accounts(nope)",
-    code: "PGRST204",
+    code: "42703",
     status: 400,
-    message: "Could not find the 'nope' column of 'accounts' in the schema cache",
+    message: "column accounts.nope does not exist",
   },
   "an unknown column in on_conflict": {
     path: "products?on_conflict=nope",
@@ -94,13 +94,13 @@ const errors: Record<string, ErrorCase> = {
   "an unknown column in a delete's filter": {
     path: "contacts?nope=eq.x",
     init: write("DELETE", undefined),
-    code: "PGRST204",
+    code: "42703",
     status: 400,
   },
   "an unknown column in a returned representation": {
     path: "contacts?select=nope",
     init: write("POST", { name: "a" }, "return=representation"),
-    code: "PGRST204",
+    code: "42703",
     status: 400,
   },
   "an embed without relationship": {
@@ -188,10 +188,11 @@ const errors: Record<string, ErrorCase> = {
     status: 404,
     message: "Could not find the function public.no_such_function without parameters in the schema cache",
   },
-  "an rpc to a function the schema has": {
-    path: "rpc/search_people?q=ada",
-    code: "PGRST127",
-    status: 400,
+  "an rpc with an argument the function does not have": {
+    path: "rpc/search_people?query=ada",
+    code: "PGRST202",
+    status: 404,
+    message: "Could not find the function pgrst_synthetic.search_people(query) in the schema cache",
     synthetic: true,
   },
 };

@@ -38,6 +38,16 @@ export function mutationSql(plan: MutatePlan): Fragment {
   const returning = plan.returning === null ? sql` RETURNING 1` : sql` RETURNING ${TABLE}.*`;
   switch (plan.kind) {
     case "insert": {
+      // An upsert that merges tells inserted rows from updated ones (xmax is 0 only for a new row version
+      // inserted by this statement): PostgREST answers 200 when it inserted none.
+      const inserted = plan.onConflict?.resolution === "merge-duplicates"
+        ? sql`(${TABLE}.xmax = 0) AS "pgrst_inserted"`
+        : null;
+      const insertReturning = inserted === null
+        ? returning
+        : plan.returning === null
+        ? sql` RETURNING ${inserted}`
+        : sql` RETURNING ${TABLE}.*, ${inserted}`;
       const names = plan.columns.map((column) => ident(column.name));
       const list = names.length === 0 ? sql`` : sql` (${join(names, sql`, `)})`;
       const values = join(names.map((name) => sql`${BODY_ALIAS}.${name}`), sql`, `);
@@ -53,7 +63,7 @@ export function mutationSql(plan: MutatePlan): Fragment {
       }
       return sql`INSERT INTO ${target}${list} SELECT${names.length === 0 ? sql`` : sql` ${values}`} FROM ${
         bodySql(plan.body, plan.columns)
-      }${conflict}${returning}`;
+      }${conflict}${insertReturning}`;
     }
     case "update": {
       if (plan.columns.length === 0) {

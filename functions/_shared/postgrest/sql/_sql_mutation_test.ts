@@ -5,7 +5,7 @@ import { planFor, write } from "../testdata/fixtures.ts";
 
 async function statement(path: string, init: RequestInit): Promise<SqlStatement> {
   const plan = await planFor(path, init);
-  if (plan.kind === "read") throw new Error("not a write");
+  if (plan.kind === "read" || plan.kind === "call") throw new Error("not a write");
   return render(mutationSql(plan));
 }
 
@@ -31,7 +31,7 @@ Deno.test("mutationSql() upserts with ON CONFLICT on the completed unique key", 
   );
   assert.match(
     merge.text,
-    / ON CONFLICT \("tenant_id", "sku"\) DO UPDATE SET "sku" = EXCLUDED\."sku", "name" = EXCLUDED\."name" RETURNING 1$/,
+    / ON CONFLICT \("tenant_id", "sku"\) DO UPDATE SET "sku" = EXCLUDED\."sku", "name" = EXCLUDED\."name" RETURNING \("pgrst_t0"\.xmax = 0\) AS "pgrst_inserted"$/,
   );
   const ignore = await statement(
     "products?on_conflict=sku",
@@ -41,7 +41,7 @@ Deno.test("mutationSql() upserts with ON CONFLICT on the completed unique key", 
   const empty = await statement("products", write("POST", {}, "resolution=merge-duplicates"));
   assert.equal(
     empty.text,
-    `INSERT INTO "public"."products" AS ${t0} SELECT FROM (VALUES (1)) AS "pgrst_body" ON CONFLICT ("id") DO NOTHING RETURNING 1`,
+    `INSERT INTO "public"."products" AS ${t0} SELECT FROM (VALUES (1)) AS "pgrst_body" ON CONFLICT ("id") DO NOTHING RETURNING (${t0}.xmax = 0) AS "pgrst_inserted"`,
   );
 });
 

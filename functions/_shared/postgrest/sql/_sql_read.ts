@@ -72,7 +72,12 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
   for (const item of node.select) {
     switch (item.kind) {
       case "star":
-        outputs.push(sql`${aliases.table}.*`);
+        // Rows of a CTE may carry columns of the gateway's own (`pgrst_inserted`): name the table's.
+        outputs.push(
+          options.source === undefined
+            ? sql`${aliases.table}.*`
+            : join(item.columns.map((column) => sql`${aliases.table}.${ident(column)}`), sql`, `),
+        );
         if (aggregated) groupBy.push(...item.columns.map((column) => sql`${aliases.table}.${ident(column)}`));
         break;
       case "field": {

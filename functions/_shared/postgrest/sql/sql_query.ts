@@ -24,7 +24,8 @@
  */
 
 import { levelAliases } from "./_sql_names.ts";
-import type { MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/mod.ts";
+import type { CallPlan, MutatePlan, Plan, PlanOutput, ReadNode, ReadPlan } from "../plan/mod.ts";
+import { callSql, SCALAR_COLUMN } from "./_sql_call.ts";
 import { restrictionsSql, whereSql } from "./_sql_condition.ts";
 import { type Fragment, qualified, render, sql, type SqlStatement } from "./sql_fragment.ts";
 import { mutationSql } from "./_sql_mutation.ts";
@@ -34,9 +35,12 @@ import { readNodeSql } from "./_sql_read.ts";
 export interface SqlQuery {
   /** One statement returning one row: `page_total`, `total_count`, `body` (see the module doc). */
   readonly statement: SqlStatement;
-  /** The plan's kind: `read` (200/206), `insert` (201), `update`, `delete` (200, or 204 without body). */
+  /**
+   * The plan's kind: `read` (200/206), `insert` (201), `update`, `delete` (200, or 204 without body), `call`
+   * (200/206, or 204 for a `void` function).
+   */
   readonly kind: Plan["kind"];
-  /** A read: run the transaction `READ ONLY`. */
+  /** A read, or a call of a function that cannot write (or by GET/HEAD): run the transaction `READ ONLY`. */
   readonly readOnly: boolean;
   /** The body's media: `json` (`application/json`), `object` (`application/vnd.pgrst.object+json`), `csv`. */
   readonly media: PlanOutput["media"];
@@ -50,6 +54,11 @@ export interface SqlQuery {
   readonly offset: number;
   /** `Prefer: max-affected=n` with `handling=strict`: more than `n` affected rows is 400 `PGRST124` and rollback. */
   readonly maxAffected: number | null;
+  /**
+   * An upsert with `resolution=merge-duplicates`: the row also has `page_inserted`, the rows inserted (not
+   * updated); PostgREST answers 200 instead of 201 when it is 0.
+   */
+  readonly mergeDuplicates: boolean;
 }
 
 const SOURCE = sql`"pgrst_source"`;
@@ -70,6 +79,7 @@ const PAGE = sql`"pgrst_page"`;
  * ```
  */
 export function buildQuery(plan: Plan): SqlQuery {
+  if (plan.kind === "call") return callQuery(plan);
   const statement = plan.kind === "read" ? readStatement(plan) : writeStatement(plan);
   const returnsBody = plan.kind === "read" ? !plan.head : plan.returning !== null;
   return {
@@ -82,6 +92,62 @@ export function buildQuery(plan: Plan): SqlQuery {
     countMode: plan.count === null ? null : "exact",
     offset: plan.kind === "read" ? plan.root.range.offset : 0,
     maxAffected: plan.kind === "read" ? null : plan.maxAffected,
+    mergeDuplicates: isMerge(plan),
+  };
+}
+
+function isMerge(plan: Plan): boolean {
+  return plan.kind === "insert" && plan.onConflict?.resolution === "merge-duplicates";
+}
+
+/**
+ * A call as `WITH "pgrst_source" AS MATERIALIZED (<call>) SELECT …`: materialized so the function runs
+ * exactly once, whole, even when nothing reads its columns (a `void` function). Rows are then read like a
+ * table's (`"pgrst_page"`: select, filters, order, range, embeds), counted over the filtered rows.
+ */
+function callQuery(plan: CallPlan): SqlQuery {
+  const source = sql`WITH ${SOURCE} AS MATERIALIZED (${callSql(plan)})`;
+  const noCount = sql`NULL::int8`;
+  let statement: Fragment;
+  let returnsBody = !plan.head;
+  let offset = 0;
+  if (plan.root === null) {
+    const body = plan.result === "void" || plan.head
+      ? sql`NULL::text`
+      : plan.result === "scalar"
+      ? sql`(SELECT coalesce(json_agg(${SCALAR_COLUMN})->0, 'null') FROM ${SOURCE})::text`
+      : sql`(SELECT coalesce(json_agg(${SCALAR_COLUMN}), '[]') FROM ${SOURCE})::text`;
+    const total = plan.count === null ? noCount : sql`(SELECT count(*) FROM ${SOURCE})::int8`;
+    statement = sql`${source} ${resultSql(total, body)}`;
+    if (plan.result === "void") returnsBody = false;
+  } else {
+    offset = plan.root.range.offset;
+    const page = readNodeSql(plan.root, { schema: plan.schema, source: SOURCE });
+    const alias = levelAliases(plan.root.id).table;
+    const total = plan.count === null
+      ? noCount
+      : sql`(SELECT count(*) FROM ${SOURCE} AS ${alias}${
+        whereSql(restrictionsSql(plan.root, { schema: plan.schema, alias }))
+      })::int8`;
+    // One composite: an object, whatever the Accept header asked (an array only for sets).
+    const output = plan.result === "row" && plan.media === "json"
+      ? { ...plan, media: "object" as const }
+      : plan;
+    const body = plan.head ? sql`NULL::text` : bodySql(output, PAGE);
+    statement =
+      sql`${source}, ${PAGE} AS (${page}) SELECT (SELECT count(*) FROM ${PAGE})::int4 AS "page_total", ${total} AS "total_count", ${body} AS "body"`;
+  }
+  return {
+    statement: render(statement),
+    kind: "call",
+    readOnly: plan.readOnly,
+    media: plan.media,
+    expectsSingle: plan.media === "object",
+    returnsBody,
+    countMode: plan.count === null ? null : "exact",
+    offset,
+    maxAffected: null,
+    mergeDuplicates: false,
   };
 }
 
@@ -103,13 +169,16 @@ function readStatement(plan: ReadPlan): Fragment {
 
 function writeStatement(plan: MutatePlan): Fragment {
   const total = plan.count === null ? sql`NULL::int8` : sql`(SELECT count(*) FROM ${SOURCE})::int8`;
+  const inserted = isMerge(plan)
+    ? sql`, (SELECT count(*) FROM ${SOURCE} WHERE "pgrst_inserted")::int4 AS "page_inserted"`
+    : sql``;
   if (plan.returning === null) {
-    return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}`;
+    return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}${inserted}`;
   }
   const page = readNodeSql(plan.returning, { schema: plan.schema, source: SOURCE });
   return sql`WITH ${SOURCE} AS (${mutationSql(plan)}), ${PAGE} AS (${page}) ${
     resultSql(total, bodySql(plan, PAGE))
-  }`;
+  }${inserted}`;
 }
 
 function resultSql(total: Fragment, body: Fragment): Fragment {

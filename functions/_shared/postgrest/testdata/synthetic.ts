@@ -66,7 +66,20 @@ const key = { nullable: false, primaryKey: true } as const;
 export const SYNTHETIC_CATALOG: Catalog = {
   schema: SYNTHETIC_SCHEMA,
   version: "synthetic",
-  functions: [{ name: "search_people", arguments: ["q"] }],
+  functions: [{
+    name: "search_people",
+    parameters: [{ name: "q", type: "text", hasDefault: false, variadic: false }],
+    returns: {
+      setOf: true,
+      kind: "composite",
+      type: `${SYNTHETIC_SCHEMA}.people`,
+      table: "people",
+      columns: [],
+    },
+    volatility: "stable",
+    securityDefiner: false,
+    grantedToAuthenticated: false,
+  }],
   tables: [
     {
       name: "memberships",

@@ -1,0 +1,107 @@
+/**
+ * End to end through the running functions with the real supabase-js: answers that must be PostgREST's
+ * exactly (status, code, message, details), where the gateway used to answer otherwise.
+ */
+import assert from "node:assert/strict";
+import { adminSql, gatewayClient, gatewayFetch, USERS, userToken } from "./_clients.ts";
+import { testStack } from "./_env.ts";
+
+const stack = testStack();
+const token = await userToken(stack, USERS.grace);
+const globex = gatewayClient(stack, token);
+const shared = stack.tenantDbUrls.tenant_shared;
+const RUN = `answers-${crypto.randomUUID().slice(0, 8)}`;
+
+Deno.test("an upsert with merge-duplicates answers 200 when it only updated, 201 when it inserted", async () => {
+  try {
+    const first = await globex.from("products").upsert({ name: `${RUN} a`, sku: `${RUN}-a` }, {
+      onConflict: "tenant_id,sku",
+    }).select("sku");
+    assert.deepEqual([first.status, first.error], [201, null]);
+    const again = await globex.from("products").upsert({ name: `${RUN} a, renamed`, sku: `${RUN}-a` }, {
+      onConflict: "tenant_id,sku",
+    }).select("name");
+    assert.deepEqual([again.status, again.error, again.data], [200, null, [{ name: `${RUN} a, renamed` }]]);
+    const mixed = await globex.from("products").upsert([
+      { name: `${RUN} a`, sku: `${RUN}-a` },
+      { name: `${RUN} b`, sku: `${RUN}-b` },
+    ], { onConflict: "tenant_id,sku" });
+    assert.equal(mixed.status, 201, "one row inserted: created");
+    const minimal = await globex.from("products").upsert({ name: `${RUN} b`, sku: `${RUN}-b` }, {
+      onConflict: "tenant_id,sku",
+    });
+    assert.equal(minimal.status, 200, "return=minimal too");
+  } finally {
+    await adminSql(shared, (sql) => sql`delete from public.products where sku like ${RUN + "%"}`);
+  }
+});
+
+Deno.test("a single object over several rows is PostgREST 12's PGRST116", async () => {
+  const { error, status } = await globex.from("contacts").select("id").limit(3).single();
+  assert.equal(status, 406);
+  assert.deepEqual(error, {
+    code: "PGRST116",
+    message: "Cannot coerce the result to a single JSON object",
+    details: "The result contains 3 rows",
+    hint: null,
+  });
+});
+
+Deno.test("an unknown column in select, a filter, an aggregate or a cast is 400 42703; in columns= PGRST204", async () => {
+  const expected = {
+    code: "42703",
+    message: "column contacts.nope does not exist",
+    details: null,
+    hint: null,
+  };
+  for (
+    const query of [
+      globex.from("contacts").select("id, nope"),
+      globex.from("contacts").select("id").eq("nope", 1),
+      globex.from("contacts").select("nope.count()"),
+      globex.from("contacts").select("nope::text"),
+      globex.from("contacts").select("id").order("nope"),
+    ]
+  ) {
+    const { error, status } = await query;
+    assert.equal(status, 400);
+    assert.deepEqual(error, expected);
+  }
+  const columns = await gatewayFetch(stack, "/contacts?columns=name,nope", {
+    token,
+    method: "POST",
+    body: [{ name: "x" }],
+  });
+  assert.equal(columns.status, 400);
+  assert.deepEqual(columns.json, {
+    code: "PGRST204",
+    message: "Could not find the 'nope' column of 'contacts' in the schema cache",
+    details: null,
+    hint: null,
+  });
+});
+
+Deno.test("an ambiguous embedding is 300 PGRST201 with the candidates as a JSON array in details", async () => {
+  // contacts and the view reachable_contacts both carry contacts_account_id_fkey (inferred through the view).
+  const { error, status } = await globex.from("accounts").select("name, contacts_account_id_fkey(name)");
+  assert.equal(status, 300);
+  assert.equal(error?.code, "PGRST201");
+  assert.deepEqual(error?.details, [
+    {
+      cardinality: "one-to-many",
+      embedding: "accounts with contacts",
+      relationship:
+        "contacts_account_id_fkey using accounts(tenant_id, id) and contacts(tenant_id, account_id)",
+    },
+    {
+      cardinality: "one-to-many",
+      embedding: "accounts with reachable_contacts",
+      relationship:
+        "contacts_account_id_fkey using accounts(tenant_id, id) and reachable_contacts(tenant_id, account_id)",
+    },
+  ]);
+  assert.equal(
+    error?.hint,
+    "Try changing 'contacts_account_id_fkey' to one of the following: 'contacts!contacts_account_id_fkey', 'reachable_contacts!contacts_account_id_fkey'. Find the desired relationship in the 'details' key.",
+  );
+});
