@@ -6,8 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { GatewayResponse } from "./_clients.ts";
-import { TENANTS } from "./_clients.ts";
+import { type GatewayResponse, TENANTS } from "./_clients.ts";
 import { type TestStack, testStack } from "./_env.ts";
 
 /** A value that must never appear in a response body or a log line, with what it is. */

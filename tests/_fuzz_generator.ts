@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { MAX_BODY_BYTES } from "../functions/_shared/postgrest/parse/mod.ts";
-import { CAST_TYPE_PATTERN } from "../functions/_shared/postgrest/parse/mod.ts";
+import { CAST_TYPE_PATTERN, MAX_BODY_BYTES } from "../functions/_shared/postgrest/parse/mod.ts";
 
 /** A small, fast, seeded PRNG (mulberry32) with the helpers the generator needs. */
 export class Prng {

@@ -16,8 +16,7 @@ import {
 import { jsonResponse, ServerTiming } from "../../functions/_shared/http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../../functions/_shared/postgrest/mod.ts";
 import { CatalogCache } from "../../functions/_shared/catalog/mod.ts";
-import { errorResponse } from "../../functions/_shared/gateway/mod.ts";
-import type { RequestClaims } from "../../functions/_shared/gateway/mod.ts";
+import { errorResponse, type RequestClaims } from "../../functions/_shared/gateway/mod.ts";
 import {
   type ExecutionSettings,
   executionSettings,

@@ -8,10 +8,9 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { z } from "zod";
 import type { JwtVerifier } from "../auth/mod.ts";
-import { AdminError } from "../control_plane/mod.ts";
+import { AdminError, validationError } from "../control_plane/mod.ts";
 import { authenticateCaller, isPlatformCaller } from "./caller.ts";
 import type { AdminEnv } from "./routes/_env.ts";
-import { validationError } from "../control_plane/mod.ts";
 
 /** Verifies the bearer token and stores the caller for the routes. */
 export function authenticate(verifier: JwtVerifier): MiddlewareHandler<AdminEnv> {

@@ -5,8 +5,12 @@
  */
 import type postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
-import { probeDataSource, type ProbeOptions, type ProbeResult } from "../data_sources/mod.ts";
-import type { DataSourceCredentials } from "../data_sources/mod.ts";
+import {
+  type DataSourceCredentials,
+  probeDataSource,
+  type ProbeOptions,
+  type ProbeResult,
+} from "../data_sources/mod.ts";
 import { type ActorClaims, withClaims } from "./with_claims.ts";
 import { type DataSourceRow, findDataSource } from "./find_data_source.ts";
 import { openDataSource } from "./open_data_source.ts";

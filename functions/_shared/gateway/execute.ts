@@ -10,12 +10,11 @@
  * @module
  */
 import type postgres from "postgres";
-import { isConnectionFailure, PoolBusyError } from "../data_sources/mod.ts";
+import { isConnectionFailure, PoolBusyError, type RequestClaims } from "../data_sources/mod.ts";
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
 import { releaseReserved } from "../postgres_js/mod.ts";
 import { PreparedStatements } from "./_prepared_statements.ts";
-import type { RequestClaims } from "../data_sources/mod.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
 export interface BoundStatement {

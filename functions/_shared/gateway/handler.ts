@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { ApiKeyVerifier, JwtVerifier } from "../auth/mod.ts";
-import { extractBearerToken } from "../auth/mod.ts";
+import { type ApiKeyVerifier, extractBearerToken, type JwtVerifier } from "../auth/mod.ts";
 import type { DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";

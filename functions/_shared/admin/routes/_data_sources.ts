@@ -6,15 +6,18 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AdminError } from "../../control_plane/mod.ts";
+import {
+  addDataSource,
+  AdminError,
+  deleteDataSource,
+  getDataSource,
+  listDataSources,
+  provisionDataSource,
+  replaceCredentials,
+  testDataSource,
+  updateDataSource,
+} from "../../control_plane/mod.ts";
 import { jsonBody, platformOnly } from "../_middleware.ts";
-import { addDataSource } from "../../control_plane/mod.ts";
-import { deleteDataSource } from "../../control_plane/mod.ts";
-import { getDataSource, listDataSources } from "../../control_plane/mod.ts";
-import { provisionDataSource } from "../../control_plane/mod.ts";
-import { replaceCredentials } from "../../control_plane/mod.ts";
-import { testDataSource } from "../../control_plane/mod.ts";
-import { updateDataSource } from "../../control_plane/mod.ts";
 import { latestVersion } from "../../provision/mod.ts";
 import {
   ProvisionBody,

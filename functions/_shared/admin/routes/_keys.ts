@@ -5,9 +5,7 @@
  */
 import { Hono } from "hono";
 import { platformOnly } from "../_middleware.ts";
-import { listKeys } from "../../control_plane/mod.ts";
-import { rotateKeys } from "../../control_plane/mod.ts";
-import { withClaims } from "../../control_plane/mod.ts";
+import { listKeys, rotateKeys, withClaims } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 /** The key routes, mounted at the admin API's root. */

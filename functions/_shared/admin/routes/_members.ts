@@ -8,14 +8,18 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Caller } from "../caller.ts";
 import { jsonBody } from "../_middleware.ts";
-import { addMember } from "../../control_plane/mod.ts";
-import { listMembers } from "../../control_plane/mod.ts";
-import type { MemberActor } from "../../control_plane/mod.ts";
-import { removeMember } from "../../control_plane/mod.ts";
-import { updateMember } from "../../control_plane/mod.ts";
-import { AddMemberBody, UpdateMemberBody, Uuid } from "../../control_plane/mod.ts";
-import { validate } from "../../control_plane/mod.ts";
-import { withClaims } from "../../control_plane/mod.ts";
+import {
+  addMember,
+  AddMemberBody,
+  listMembers,
+  type MemberActor,
+  removeMember,
+  updateMember,
+  UpdateMemberBody,
+  Uuid,
+  validate,
+  withClaims,
+} from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 const MemberPath = z.object({ tenant: z.string(), user_id: Uuid });

@@ -6,13 +6,11 @@
  * @module
  */
 import { Hono } from "hono";
-import { AdminError } from "../../control_plane/mod.ts";
+import { AdminError, MoveStepBody, StartMoveBody, Uuid, validate } from "../../control_plane/mod.ts";
 import { jsonBody, platformOnly } from "../_middleware.ts";
 import { continueMove, type MoveStep } from "../_continue_move.ts";
 import { findMove } from "../_find_move.ts";
 import { startMove } from "../_start_move.ts";
-import { MoveStepBody, StartMoveBody, Uuid } from "../../control_plane/mod.ts";
-import { validate } from "../../control_plane/mod.ts";
 import type { AdminDeps, AdminEnv } from "./_env.ts";
 
 /** The move routes, mounted at the admin API's root. */

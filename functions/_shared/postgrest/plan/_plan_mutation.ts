@@ -5,8 +5,13 @@
  */
 
 import { columnNotFound } from "./_schema_errors.ts";
-import { type Catalog, type CatalogColumn, type CatalogTable, findColumn } from "../../catalog/mod.ts";
-import { DEFAULT_SCOPE_COLUMNS } from "../../catalog/mod.ts";
+import {
+  type Catalog,
+  type CatalogColumn,
+  type CatalogTable,
+  DEFAULT_SCOPE_COLUMNS,
+  findColumn,
+} from "../../catalog/mod.ts";
 import type { InsertPlan, MutatePlan, PlannedColumn, ReadNode } from "./plan.ts";
 import { planReadTree } from "./_plan_read.ts";
 import type { ApiRequest, Payload } from "../parse/mod.ts";

@@ -6,8 +6,7 @@
  */
 
 import { closest } from "./_schema_errors.ts";
-import type { Catalog } from "../../catalog/mod.ts";
-import { relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/mod.ts";
+import { type Catalog, relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/mod.ts";
 import { type JsonDetails, PostgrestError } from "../../errors/mod.ts";
 import type { Relationship } from "./plan.ts";
 
