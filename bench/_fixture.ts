@@ -176,7 +176,7 @@ async function ensureMembership(appDbUrl: string): Promise<void> {
 }
 
 /** A digest of every migration and seed file: when it changes, the bench databases are reset. */
-async function schemaFingerprint(): Promise<string> {
+export async function schemaFingerprint(): Promise<string> {
   const files: string[] = [];
   for (const dir of ["supabase/migrations", "tenant-db/supabase/migrations", "tenant-db/supabase/seed"]) {
     for await (const entry of Deno.readDir(join(PROJECT_ROOT, dir))) {

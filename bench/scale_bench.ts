@@ -46,7 +46,7 @@ import {
 import { exists } from "../scripts/stack/process.ts";
 import { resetStack, type RunningStack, startDatabase, stopStack } from "../scripts/stack/stack.ts";
 import { loadAverage, positive } from "./_cli.ts";
-import { accessToken, type BenchStack, withSql } from "./_fixture.ts";
+import { accessToken, type BenchStack, schemaFingerprint, withSql } from "./_fixture.ts";
 import { servingPid } from "./_memory.ts";
 import { percentile } from "./_stats.ts";
 import type { ScaleLoadConfig, ScaleLoadResult, ScaleTenant } from "./scale_load_client.ts";
@@ -682,21 +682,6 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ),
     `rows the load left behind (removed): ${report.rowsLeft}`,
   ].join("\n");
-}
-
-/** A digest of the migrations, seeds and bootstrap: when it changes, the data is built again. */
-async function schemaFingerprint(): Promise<string> {
-  const files: string[] = [];
-  for (const dir of ["supabase/migrations", "tenant-db/supabase/migrations", "tenant-db/supabase/seed"]) {
-    for await (const entry of Deno.readDir(join(PROJECT_ROOT, dir))) {
-      if (entry.isFile) files.push(join(dir, entry.name));
-    }
-  }
-  files.push("supabase/seed.sql", "scripts/stack/bootstrap.sql");
-  const parts: string[] = [];
-  for (const file of files.sort()) parts.push(file, await Deno.readTextFile(join(PROJECT_ROOT, file)));
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function spawnLoad(): Deno.ChildProcess {
