@@ -8,85 +8,18 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { createClient } from "@supabase/supabase-js";
 import { createScratchDatabase } from "../functions/_shared/admin/testdata/helpers.ts";
 import { generateKey } from "../functions/_shared/crypto/mod.ts";
 import { applyMigrations, loadMigrations } from "../functions/_shared/provision/mod.ts";
 import { generateTenant } from "./stand_ins/generate_tenant.ts";
 import { TENANTS, USERS, userToken } from "./_clients.ts";
+import { ContactWriter } from "./_contact_writer.ts";
 import { testStack } from "./_env.ts";
 import { startScratchGateway } from "./_scratch_gateway.ts";
 
 const stack = testStack();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A supabase-js writer of one tenant's contacts: retries 503 TR504, records everything else. */
-class Writer {
-  /** id → name of every acknowledged live contact; `null` once its delete was acknowledged. */
-  readonly acknowledged = new Map<string, string | null>();
-  readonly unexpected: string[] = [];
-  refused = 0;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #n = 0;
-
-  constructor(readonly client: SupabaseClient, readonly prefix: string) {}
-
-  start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#loop;
-  }
-
-  expected(): Map<string, string> {
-    return new Map([...this.acknowledged].filter((e): e is [string, string] => e[1] !== null));
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      const live = [...this.acknowledged].filter(([, name]) => name !== null).map(([id]) => id);
-      const n = this.#n++;
-      if (n % 3 !== 2 || live.length < 3) {
-        const id = crypto.randomUUID();
-        const name = `${this.prefix} ${n}`;
-        const sent = () =>
-          this.client.from("contacts").insert({ id, name, email: `${this.prefix}-${n}@takeover.test` });
-        if (await this.#write(sent)) this.acknowledged.set(id, name);
-      } else if (n % 2 === 0) {
-        const id = live[n % live.length]!;
-        const name = `${this.prefix} ${n} (renamed)`;
-        if (await this.#write(() => this.client.from("contacts").update({ name }).eq("id", id))) {
-          this.acknowledged.set(id, name);
-        }
-      } else {
-        const id = live[n % live.length]!;
-        if (await this.#write(() => this.client.from("contacts").delete().eq("id", id))) {
-          this.acknowledged.set(id, null);
-        }
-      }
-      await sleep(20);
-    }
-  }
-
-  async #write(send: () => PromiseLike<{ error: { code: string; message: string } | null; status: number }>) {
-    while (true) {
-      const { error, status } = await send();
-      if (!error) return true;
-      if (status === 503 && error.code === "TR504") {
-        this.refused++;
-        if (!this.#running) return false;
-        await sleep(50);
-        continue;
-      }
-      this.unexpected.push(`${status} ${error.code} ${error.message}`);
-      return false;
-    }
-  }
-}
 
 async function tenantDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const database = await createScratchDatabase(stack.appDbUrl, { bootstrap: true });
@@ -188,7 +121,7 @@ Deno.test({
       assert.equal(response.status, 202, await response.clone().text());
       return (await response.json()).id as string;
     };
-    const writers: Writer[] = [];
+    const writers: ContactWriter[] = [];
     let firstMove = "";
     try {
       const seeded = postgres(source.url, { max: 1, onnotice: () => {} });
@@ -207,7 +140,7 @@ Deno.test({
       const before = await fingerprint(source.url);
 
       await t.step("killed in the middle of the copy, the move is taken over and completes", async () => {
-        const writer = new Writer(client, "copy");
+        const writer = new ContactWriter(client, "copy", { domain: "takeover.test", pauseMs: 20 });
         writers.push(writer);
         writer.start();
         const id = await start("takeover_dst");
@@ -248,7 +181,7 @@ Deno.test({
           assert.equal(table.source_checksum, table.target_checksum, `${table.table}: same checksum`);
           assert.equal(table.source_rows, table.target_rows, `${table.table}: same rows`);
         }
-        assert.deepEqual(writer.unexpected, [], "the writer saw only 503 TR504");
+        assert.deepEqual(writer.errors, [], "the writer saw only 503 TR504");
         assert.deepEqual(
           await contacts(target.url, "copy"),
           writer.expected(),
@@ -260,7 +193,7 @@ Deno.test({
       await t.step(
         "killed during the freeze, the tenant is not left frozen and the move completes",
         async () => {
-          const writer = new Writer(client, "freeze");
+          const writer = new ContactWriter(client, "freeze", { domain: "takeover.test", pauseMs: 20 });
           writers.push(writer);
           writer.start();
           // Back to the first database: finalizing the first move purges the rows it still holds.
@@ -306,7 +239,7 @@ Deno.test({
           await sleep(300);
           await writer.stop();
           assert.equal(move.status, "done", move.error ?? "");
-          assert.deepEqual(writer.unexpected, [], "the writer saw only 503 TR504");
+          assert.deepEqual(writer.errors, [], "the writer saw only 503 TR504");
           const expected = new Map([...writers[0]!.expected(), ...writer.expected()]);
           const moved = new Map([
             ...(await contacts(source.url, "copy")),

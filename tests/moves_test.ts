@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
-import type { SupabaseClient } from "@supabase/supabase-js";
 import { addDataSource, withClaims } from "../functions/_shared/control_plane/mod.ts";
 import { Keyring } from "../functions/_shared/crypto/mod.ts";
 import {
@@ -22,6 +21,7 @@ import {
 import { loadCatalog } from "../functions/_shared/postgrest/mod.ts";
 import { generateTenant } from "./stand_ins/generate_tenant.ts";
 import { gatewayClient, TENANTS, USERS, userToken } from "./_clients.ts";
+import { ContactWriter } from "./_contact_writer.ts";
 import { testStack } from "./_env.ts";
 
 const stack = testStack();
@@ -123,102 +123,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * A user of one tenant writing through the gateway in a loop: inserts, updates and deletes its own
- * contacts, reads in between. A write answered 503 TR504 (tenant frozen) was not applied: it is retried.
- * Only acknowledged writes are expected to survive.
- */
-class Writer {
-  /** id → name of every acknowledged live contact; `null` once its delete was acknowledged. */
-  readonly acknowledged = new Map<string, string | null>();
-  readonly errors: string[] = [];
-  frozen = 0;
-  writes = 0;
-  reads = 0;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #n = 0;
-
-  constructor(readonly client: SupabaseClient, readonly prefix: string) {}
-
-  start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#loop;
-  }
-
-  live(): string[] {
-    return [...this.acknowledged].filter(([, name]) => name !== null).map(([id]) => id);
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      const live = this.live();
-      const roll = Math.random();
-      if (this.#n % 5 === 4) await this.#read();
-      else if (roll < 0.5 || live.length < 3) await this.#insert();
-      else if (roll < 0.8) await this.#update(live[Math.floor(Math.random() * live.length)]!);
-      else await this.#delete(live[Math.floor(Math.random() * live.length)]!);
-      this.#n++;
-    }
-  }
-
-  async #read(): Promise<void> {
-    const { error } = await this.client.from("contacts").select("id,name").limit(5);
-    if (error) this.errors.push(`read: ${error.code} ${error.message}`);
-    else this.reads++;
-  }
-
-  async #insert(): Promise<void> {
-    const id = crypto.randomUUID();
-    const n = this.#n;
-    const name = `${this.prefix} ${n}`;
-    if (
-      await this.#write(() =>
-        this.client.from("contacts").insert({ id, name, email: `${this.prefix}-${n}@mover.test` })
-      )
-    ) {
-      this.acknowledged.set(id, name);
-    }
-  }
-
-  async #update(id: string): Promise<void> {
-    const name = `${this.prefix} ${this.#n} (renamed)`;
-    if (await this.#write(() => this.client.from("contacts").update({ name }).eq("id", id))) {
-      this.acknowledged.set(id, name);
-    }
-  }
-
-  async #delete(id: string): Promise<void> {
-    if (await this.#write(() => this.client.from("contacts").delete().eq("id", id))) {
-      this.acknowledged.set(id, null);
-    }
-  }
-
-  /** Retries while the tenant is frozen; true once acknowledged. */
-  async #write(send: () => PromiseLike<{ error: { code: string; message: string } | null; status: number }>) {
-    while (true) {
-      const { error, status } = await send();
-      if (!error) {
-        this.writes++;
-        return true;
-      }
-      if (status === 503 && error.code === "TR504") {
-        this.frozen++;
-        if (!this.#running) return false;
-        await sleep(20);
-        continue;
-      }
-      this.errors.push(`write: ${status} ${error.code} ${error.message}`);
-      return false;
-    }
-  }
-}
-
 /** What a tenant's writer's contacts look like in a database: id → name. */
 async function writtenContacts(url: string, tenantId: string, prefix: string): Promise<Map<string, string>> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -254,10 +158,6 @@ async function contactsBesides(url: string, tenantId: string, prefix: string): P
   } finally {
     await sql.end();
   }
-}
-
-function expectedContacts(writer: Writer): Map<string, string> {
-  return new Map([...writer.acknowledged].filter((e): e is [string, string] => e[1] !== null));
 }
 
 /** Checksums of every tenant table of one tenant in one database, recomputed from scratch. */
@@ -301,7 +201,7 @@ Deno.test({
     const bigTenant = crypto.randomUUID();
     const grace = await userToken(stack, USERS.grace);
     const ivan = await userToken(stack, USERS.ivan);
-    const writers: Writer[] = [];
+    const writers: ContactWriter[] = [];
     let scratchUrl = "";
     let scratchId = "";
 
@@ -417,8 +317,12 @@ Deno.test({
       );
 
       let globexMove = "";
-      const globexWriter = new Writer(gatewayClient(stack, grace), `${prefix}-globex`);
-      const initechWriter = new Writer(gatewayClient(stack, ivan), `${prefix}-initech`);
+      const globexWriter = new ContactWriter(gatewayClient(stack, grace), `${prefix}-globex`, {
+        domain: "mover.test",
+      });
+      const initechWriter = new ContactWriter(gatewayClient(stack, ivan), `${prefix}-initech`, {
+        domain: "mover.test",
+      });
       writers.push(globexWriter, initechWriter);
 
       await t.step(
@@ -453,7 +357,7 @@ Deno.test({
           assert.ok(globexWriter.writes > 20, `the writer kept writing (${globexWriter.writes} writes)`);
           assert.deepEqual(
             await writtenContacts(scratchUrl, TENANTS.globex, globexWriter.prefix),
-            expectedContacts(globexWriter),
+            globexWriter.expected(),
             "every acknowledged write is in the target, exactly once, deleted rows gone",
           );
 
@@ -485,7 +389,7 @@ Deno.test({
         assert.deepEqual(globexWriter.errors, []);
         assert.deepEqual(
           await writtenContacts(stack.tenantDbUrls.tenant_shared, TENANTS.globex, globexWriter.prefix),
-          expectedContacts(globexWriter),
+          globexWriter.expected(),
           "every acknowledged write, before and after the switch, is back in the source",
         );
         assert.equal(
@@ -536,7 +440,9 @@ Deno.test({
           } finally {
             await shared.end();
           }
-          const writer = new Writer(gatewayClient(stack, grace, bigSlug), `${prefix}-big`);
+          const writer = new ContactWriter(gatewayClient(stack, grace, bigSlug), `${prefix}-big`, {
+            domain: "mover.test",
+          });
           writers.push(writer);
           writer.start();
 
@@ -576,7 +482,7 @@ Deno.test({
           assert.deepEqual(writer.errors, []);
           assert.deepEqual(
             await writtenContacts(scratchUrl, bigTenant, writer.prefix),
-            expectedContacts(writer),
+            writer.expected(),
             "every acknowledged write is in the target exactly once",
           );
           // Besides the writer's contacts (checked above), the target holds exactly the source's rows.

@@ -589,6 +589,18 @@ Deno.test({
   },
 });
 
+/** `data-source add` arguments of a made-up Supabase project (well-formed, never contacted). */
+const SUPABASE_PROJECT_ARGS = [
+  "--kind",
+  "supabase",
+  "--url",
+  "https://abcdefghijklmnopqrst.supabase.co",
+  "--anon-key",
+  "a".repeat(40),
+  "--service-key",
+  "s".repeat(40),
+];
+
 Deno.test({
   name: "data-source add --kind supabase seals --database-url from stdin; list shows it masked",
   async fn() {
@@ -601,14 +613,7 @@ Deno.test({
         "add",
         "--name",
         name,
-        "--kind",
-        "supabase",
-        "--url",
-        "https://abcdefghijklmnopqrst.supabase.co",
-        "--anon-key",
-        "a".repeat(40),
-        "--service-key",
-        "s".repeat(40),
+        ...SUPABASE_PROJECT_ARGS,
         "--database-url",
         "-",
         "--json",
@@ -642,14 +647,7 @@ Deno.test({
         "add",
         "--name",
         name,
-        "--kind",
-        "supabase",
-        "--url",
-        "https://abcdefghijklmnopqrst.supabase.co",
-        "--anon-key",
-        "a".repeat(40),
-        "--service-key",
-        "s".repeat(40),
+        ...SUPABASE_PROJECT_ARGS,
       ]);
       assert.equal(added.code, 0, added.stderr);
       const refused = await tenants(["move", "globex", "--to", name, "--dry-run"]);

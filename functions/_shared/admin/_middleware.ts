@@ -1,6 +1,6 @@
 /**
  * The admin API's middleware, as factories returning a named inner function: authentication, the
- * platform-caller guard and zod validation of JSON bodies.
+ * platform-caller guard and zod validation of JSON bodies (required or optional).
  *
  * @module
  */
@@ -8,7 +8,7 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { z } from "zod";
 import type { JwtVerifier } from "../auth/mod.ts";
-import { AdminError, validationError } from "../control_plane/mod.ts";
+import { AdminError, validate, validationError } from "../control_plane/mod.ts";
 import { authenticateCaller, isPlatformCaller } from "./caller.ts";
 import type { AdminEnv } from "./routes/_env.ts";
 
@@ -45,4 +45,22 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
       : "Send the body as JSON with Content-Type: application/json";
     throw validationError(result.error.issues, { hint });
   });
+}
+
+/**
+ * The body of a route whose body is optional, validated with `schema` (an empty body counts as `{}`):
+ * `TR601` when it does not parse, `TR600` when it does not fit.
+ */
+export async function optionalJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<z.infer<S>> {
+  const text = await request.text();
+  let json: unknown = {};
+  try {
+    if (text.trim() !== "") json = JSON.parse(text);
+  } catch {
+    throw new AdminError("TR601", undefined, { hint: "Send a JSON object, or no body" });
+  }
+  return validate(schema, json, { subject: "body" });
 }

@@ -17,7 +17,7 @@ import {
   testDataSource,
   updateDataSource,
 } from "../../control_plane/mod.ts";
-import { jsonBody, platformOnly } from "../_middleware.ts";
+import { jsonBody, optionalJsonBody, platformOnly } from "../_middleware.ts";
 import { latestVersion } from "../../provision/mod.ts";
 import {
   ProvisionBody,
@@ -85,7 +85,7 @@ export function dataSourceRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   app.post("/data-sources/:ref/provision", async (c) => {
     const query = validate(ProvisionQuery, c.req.query(), { subject: "query" });
-    const body = await provisionBody(c.req.raw);
+    const body = await optionalJsonBody(c.req.raw, ProvisionBody);
     const migrations = await deps.migrations();
     if (migrations === undefined) {
       throw new AdminError("TR660", "The tenant-db migrations are not available to this deployment", {
@@ -110,17 +110,4 @@ export function dataSourceRoutes(deps: AdminDeps): Hono<AdminEnv> {
   });
 
   return app;
-}
-
-/** The provision route's body: optional; when sent, JSON validated with {@linkcode ProvisionBody}. */
-async function provisionBody(request: Request): Promise<z.infer<typeof ProvisionBody>> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new AdminError("TR601", undefined, { hint: "Send a JSON object, or no body" });
-  }
-  return validate(ProvisionBody, json, { subject: "body" });
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { AdminError, MoveStepBody, StartMoveBody, Uuid, validate } from "../../control_plane/mod.ts";
-import { jsonBody, platformOnly } from "../_middleware.ts";
+import { MoveStepBody, StartMoveBody, Uuid, validate } from "../../control_plane/mod.ts";
+import { jsonBody, optionalJsonBody, platformOnly } from "../_middleware.ts";
 import { continueMove, type MoveStep } from "../_continue_move.ts";
 import { findMove } from "../_find_move.ts";
 import { startMove } from "../_start_move.ts";
@@ -45,7 +45,7 @@ export function moveRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   for (const step of ["resume", "rollback", "finalize"] as const satisfies readonly MoveStep[]) {
     app.post(`/moves/:id/${step}`, async (c) => {
-      const body = await optionalBody(c.req.raw);
+      const body = await optionalJsonBody(c.req.raw, MoveStepBody);
       const wait = body.wait === true;
       const result = await continueMove(sql, {
         keyring,
@@ -64,17 +64,4 @@ export function moveRoutes(deps: AdminDeps): Hono<AdminEnv> {
 function moveId(value: string): string {
   validate(Uuid, value, { subject: "path" });
   return value;
-}
-
-/** The body of a step: optional; when sent, JSON validated with {@linkcode MoveStepBody}. */
-async function optionalBody(request: Request): Promise<{ wait?: boolean | undefined }> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new AdminError("TR601", undefined, { hint: "Send a JSON object, or no body" });
-  }
-  return validate(MoveStepBody, json, { subject: "body" });
 }
