@@ -3,6 +3,9 @@
  * is untouched. Static checks (fmt, lint, types), pgTAP with pg_prove on both database projects, then the
  * Deno tests (unit tests beside modules, end-to-end tests in `tests/`). Ends with `N passed, N failed`.
  *
+ * `npm test -- <paths…>` runs only the Deno tests of those files or folders on the same fresh stack
+ * (no static checks, no pgTAP): the quick loop while working on one test.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -25,6 +28,8 @@ interface Tally {
 const tally: Tally = { passed: 0, failed: 0 };
 const deno = Deno.execPath();
 const profile = stackProfile("test");
+/** Files or folders to test alone (`npm test -- tests/moves_test.ts`); empty: everything. */
+const only = Deno.args;
 
 function record(name: string, ok: boolean): void {
   ok ? tally.passed++ : tally.failed++;
@@ -80,26 +85,28 @@ try {
   const stack = await startStack(profile);
 
   // startStack reset the databases once; a second reset proves `db:reset` runs twice in a row.
-  record(
-    "db:reset runs twice in a row",
-    await resetStack(stack).then(() => true, (error) => {
-      console.error(error);
-      return false;
-    }),
-  );
+  if (only.length === 0) {
+    record(
+      "db:reset runs twice in a row",
+      await resetStack(stack).then(() => true, (error) => {
+        console.error(error);
+        return false;
+      }),
+    );
 
-  for (
-    const [name, args] of [
-      ["deno fmt --check", ["fmt", "--check"]],
-      ["deno lint", ["lint"]],
-      ["deno check", ["check", "functions", "scripts", "tests", "bench"]],
-    ] as const
-  ) {
-    record(name, (await run(deno, [...args])).code === 0);
+    for (
+      const [name, args] of [
+        ["deno fmt --check", ["fmt", "--check"]],
+        ["deno lint", ["lint"]],
+        ["deno check", ["check", "functions", "scripts", "tests", "bench"]],
+      ] as const
+    ) {
+      record(name, (await run(deno, [...args])).code === 0);
+    }
+
+    await pgProve(APP_DATABASE, "supabase/tests");
+    for (const database of TENANT_DATABASES) await pgProve(database, "tenant-db/supabase/tests");
   }
-
-  await pgProve(APP_DATABASE, "supabase/tests");
-  for (const database of TENANT_DATABASES) await pgProve(database, "tenant-db/supabase/tests");
 
   const env = {
     ...functionsEnv(profile, stack.secrets),
@@ -115,10 +122,7 @@ try {
     "test",
     "--allow-all",
     "--no-check",
-    "functions",
-    "scripts",
-    "tests",
-    "bench",
+    ...(only.length > 0 ? only : ["functions", "scripts", "tests", "bench"]),
   ], env);
   const summary = /(\d+) passed.*?(\d+) failed/.exec(
     unit.output.split("\n").reverse().find((l) => / passed /.test(l)) ?? "",

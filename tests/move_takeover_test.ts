@@ -4,7 +4,8 @@
  * with `POST /tenants/:t/moves`) and is killed with SIGKILL, once in the middle of the copy and once
  * during the freeze, then started again; a second functions server on the same database serves a
  * supabase-js writer all along. The move completes (taken over once the dead run's lease ran out), every
- * acknowledged write is in the target exactly once, and the writer saw only 503 TR504 (documented).
+ * acknowledged write is in the target exactly once, and the writer saw only 503 TR504 (documented). Last,
+ * a rollback is killed during its freeze: the freeze ends with its lease and a second rollback completes.
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
@@ -71,7 +72,8 @@ async function fingerprint(url: string): Promise<Record<string, string>> {
 }
 
 Deno.test({
-  name: "a move started over HTTP survives kill -9 of its functions server, mid-copy and mid-freeze",
+  name:
+    "a move started over HTTP survives kill -9 of its functions server, mid-copy, mid-freeze and mid-rollback",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -123,6 +125,7 @@ Deno.test({
     };
     const writers: ContactWriter[] = [];
     let firstMove = "";
+    let secondMove = "";
     try {
       const seeded = postgres(source.url, { max: 1, onnotice: () => {} });
       try {
@@ -138,6 +141,25 @@ Deno.test({
         auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       });
       const before = await fingerprint(source.url);
+      /** Reads go on while frozen; writes are refused with 503 TR504 until a dead run's lease runs out. */
+      const writesGoThroughAgain = async () => {
+        const until = Date.now() + 20_000;
+        while (Date.now() < until) {
+          const { error } = await client.from("contacts").select("id").limit(1);
+          assert.equal(error, null, "reads go on");
+          const { error: writeError, status } = await client.from("contacts").insert({
+            name: "probe",
+            email: `probe-${crypto.randomUUID()}@takeover.test`,
+          });
+          if (writeError === null) return;
+          assert.ok(
+            status === 503 && writeError.code === "TR504",
+            `only TR504: ${status} ${writeError.code}`,
+          );
+          await sleep(250);
+        }
+        assert.fail("writes go through again once the dead run's lease ran out");
+      };
 
       await t.step("killed in the middle of the copy, the move is taken over and completes", async () => {
         const writer = new ContactWriter(client, "copy", { domain: "takeover.test", pauseMs: 20 });
@@ -216,23 +238,7 @@ Deno.test({
           assert.notEqual(state.status, "done");
 
           // Nobody is there to unfreeze: the freeze ends with the dead run's lease.
-          const frozenUntil = Date.now() + 20_000;
-          let unfrozenWrite = false;
-          while (!unfrozenWrite && Date.now() < frozenUntil) {
-            const { error } = await client.from("contacts").select("id").limit(1);
-            assert.equal(error, null, "reads go on");
-            const { error: writeError, status } = await client.from("contacts").insert({
-              name: "probe",
-              email: `probe-${crypto.randomUUID()}@takeover.test`,
-            });
-            if (writeError === null) unfrozenWrite = true;
-            else {assert.ok(
-                status === 503 && writeError.code === "TR504",
-                `only TR504: ${status} ${writeError.code}`,
-              );}
-            await sleep(250);
-          }
-          assert.ok(unfrozenWrite, "writes go through again once the dead run's lease ran out");
+          await writesGoThroughAgain();
 
           await gateway.restart();
           const move = await waitForEnd(id, 180_000);
@@ -250,6 +256,55 @@ Deno.test({
           const [tenant] = await gateway.sql<{ frozen: boolean }[]>`
           select writes_frozen_at is not null as frozen from public.tenants where slug = 'globex'`;
           assert.equal(tenant?.frozen, false, "the tenant is not frozen");
+          secondMove = id;
+        },
+      );
+
+      await t.step(
+        "killed during a rollback's freeze, the tenant is not left frozen and a second rollback completes",
+        async () => {
+          const writer = new ContactWriter(client, "rollback", { domain: "takeover.test", pauseMs: 20 });
+          writers.push(writer);
+          writer.start();
+          const started = await admin(`/moves/${secondMove}/rollback`, { method: "POST" });
+          assert.equal(started.status, 202, await started.clone().text());
+          await started.body?.cancel();
+          const deadline = Date.now() + 120_000;
+          let state = await moveState(secondMove);
+          while (!state.frozen && state.status === "done" && Date.now() < deadline) {
+            await sleep(5);
+            state = await moveState(secondMove);
+          }
+          await gateway.kill();
+          state = await moveState(secondMove);
+          assert.ok(state.frozen, `killed while the switch back was frozen (the move is ${state.status})`);
+          assert.equal(state.status, "done", "the rollback had not finished");
+
+          await writesGoThroughAgain();
+
+          await gateway.restart();
+          const retried = await admin(`/moves/${secondMove}/rollback`, {
+            method: "POST",
+            body: JSON.stringify({ wait: true }),
+          });
+          const move = await retried.json();
+          assert.equal(retried.status, 200, JSON.stringify(move));
+          assert.equal(move.status, "rolled_back", move.error ?? "");
+          await sleep(300);
+          await writer.stop();
+          assert.deepEqual(writer.errors, [], "the writer saw only 503 TR504");
+          const expected = new Map(writers.flatMap((w) => [...w.expected()]));
+          const back = new Map([
+            ...(await contacts(target.url, "copy")),
+            ...(await contacts(target.url, "freeze")),
+            ...(await contacts(target.url, "rollback")),
+          ]);
+          assert.deepEqual(back, expected, "every acknowledged write of the three writers, once");
+          assert.deepEqual(await fingerprint(target.url), before, "every other row is where it started");
+          const [tenant] = await gateway.sql<{ frozen: boolean; status: string; routed: string }[]>`
+            select t.writes_frozen_at is not null as frozen, t.status, d.name as routed
+            from public.tenants t join private.data_sources d on d.id = t.data_source_id where t.slug = 'globex'`;
+          assert.deepEqual(tenant, { frozen: false, status: "active", routed: "takeover_dst" });
         },
       );
     } finally {
