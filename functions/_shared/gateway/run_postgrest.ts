@@ -76,18 +76,36 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
         : {}),
     }));
   const result = row as ResultRow;
-  if (query.readOnly) requireSingleRow(query, result);
+  if (query.readOnly) {
+    requireSingleRow(query, result);
+    requireMaxAffected(query, result);
+  }
   return respond(query, result, { method: request.method, preferenceApplied: appliedPreferences(request) });
 }
 
-function appliedPreferences(request: ApiRequest): string[] {
-  const { preferences } = request;
+/**
+ * `Preference-Applied` as PostgREST 12 builds it: in its order (resolution, missing, return, count,
+ * handling, max-affected) and only what the action acts on: reads and calls never echo `return`,
+ * only writes echo `missing`, only inserts `resolution`, and `max-affected` (updates, deletes, calls)
+ * only with `handling=strict`. `tx=` is never applied: Supabase keeps PostgREST's `db-tx-end = commit`,
+ * which ignores the client's `tx=rollback`. `timezone=` is not acted on by the gateway.
+ */
+export function appliedPreferences(request: ApiRequest): string[] {
+  const { preferences, action } = request;
+  const writes = action === "create" || action === "update" || action === "delete";
   const applied: string[] = [];
-  if (preferences.return) applied.push(`return=${preferences.return}`);
-  if (preferences.count) applied.push(`count=${preferences.count}`);
-  if (preferences.resolution && request.action === "create") {
-    applied.push(`resolution=${preferences.resolution}`);
+  if (preferences.resolution && action === "create") applied.push(`resolution=${preferences.resolution}`);
+  if (preferences.missing && (action === "create" || action === "update")) {
+    applied.push(`missing=${preferences.missing}`);
   }
-  if (preferences.missing) applied.push(`missing=${preferences.missing}`);
+  if (preferences.return && writes) applied.push(`return=${preferences.return}`);
+  if (preferences.count) applied.push(`count=${preferences.count}`);
+  if (preferences.handling) applied.push(`handling=${preferences.handling}`);
+  if (
+    preferences.handling === "strict" && preferences.maxAffected !== null &&
+    (action === "update" || action === "delete" || action === "call")
+  ) {
+    applied.push(`max-affected=${preferences.maxAffected}`);
+  }
   return applied;
 }

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { quote } from "./_quote.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { AcceptMedia } from "./request.ts";
 
@@ -79,10 +78,25 @@ export function parseAccept(header: string | null): AcceptMedia {
         return { media: "csv", stripNulls: false };
     }
   }
-  const listed = splitMediaRanges(header).slice(0, 5).map((range) => quote(range.raw, 100));
-  throw new PostgrestError("PGRST107", `None of these media types are available: ${listed.join(", ")}`, {
-    hint: "Accept application/json, application/vnd.pgrst.object+json or text/csv",
-  });
+  const listed = splitMediaRanges(header).slice(0, 10).map(mime);
+  throw new PostgrestError("PGRST107", `None of these media types are available: ${listed.join(", ")}`);
+}
+
+/** The longest media type repeated in `PGRST107`'s message. */
+const MAX_LISTED_LENGTH = 100;
+
+/**
+ * A media range as PostgREST names it in `PGRST107`: the type without its parameters, except for an
+ * EXPLAIN plan, whose `for` and `options` it keeps (`application/vnd.pgrst.plan+text; for="application/json"`).
+ */
+function mime(range: MediaRange): string {
+  let text = range.type;
+  if (/^application\/vnd\.pgrst\.plan(\+(text|json))?$/.test(range.type)) {
+    const format = range.type.endsWith("+json") ? "json" : "text";
+    text = `application/vnd.pgrst.plan+${format}; for="${range.params.for || "application/json"}"`;
+    if (range.params.options) text += `; options=${range.params.options}`;
+  }
+  return text.length > MAX_LISTED_LENGTH ? `${text.slice(0, MAX_LISTED_LENGTH)}…` : text;
 }
 
 /** Splits a header at commas that are outside quoted parameter values. */

@@ -59,10 +59,32 @@ for (const [name, header] of rejected) {
   });
 }
 
-Deno.test("parseAccept() names the refused media types in the message", () => {
-  assert.throws(() => parseAccept("text/html, text/xml"), {
-    message: 'None of these media types are available: "text/html", "text/xml"',
+Deno.test("parseAccept() names the refused media types as PostgREST does, without details or hint", () => {
+  assert.throws(() => parseAccept("text/html; charset=utf-8, text/xml"), (err: unknown) => {
+    assert.ok(err instanceof PostgrestError);
+    assert.deepEqual(JSON.parse(JSON.stringify(err.toJSON())), {
+      code: "PGRST107",
+      message: "None of these media types are available: text/html, text/xml",
+      details: null,
+      hint: null,
+    });
+    return true;
   });
+});
+
+Deno.test("parseAccept() names a refused EXPLAIN plan with its for and options, as PostgREST does", () => {
+  // What supabase-js' explain() sends: `.explain()` and `.explain({ analyze: true, format: "json" })`.
+  assert.throws(() => parseAccept('application/vnd.pgrst.plan+text; for="application/json"; options=;'), {
+    message:
+      'None of these media types are available: application/vnd.pgrst.plan+text; for="application/json"',
+  });
+  assert.throws(
+    () => parseAccept('application/vnd.pgrst.plan+json; for="text/csv"; options=analyze|verbose;'),
+    {
+      message:
+        'None of these media types are available: application/vnd.pgrst.plan+json; for="text/csv"; options=analyze|verbose',
+    },
+  );
 });
 
 Deno.test("parseMediaRange() lower-cases the type and parameter names and unquotes values", () => {
