@@ -193,7 +193,7 @@ Deno.test("settings: maxAffected() bounds writes (PGRST124, rolled back) and set
       globex.rpc("search_contacts", { query: "manager" }).select("id"),
       expected.length,
     );
-    assert.deepEqual([enough.error, enough.data?.length], [null, expected.length]);
+    assert.deepEqual([enough.error, (enough.data as unknown[] | null)?.length], [null, expected.length]);
     // A function returning one value cannot be bounded: PostgREST's PGRST128.
     const scalar = await maxAffected(globex.rpc("contact_count"), 10);
     assert.equal(scalar.status, 400);
@@ -307,4 +307,155 @@ Deno.test("settings: HEAD with count=planned or estimated answers 206 with the c
     });
     assert.deepEqual([raw.status, raw.headers.get("content-range"), raw.text], [206, `0-1/${n}`, ""]);
   }
+});
+
+/**
+ * Turns the PostgREST settings of the data source `tenant_shared` (globex's) on for `use`, and off again.
+ * The gateway hears the change (NOTIFY); `ready` is polled until the new setting is in force.
+ */
+async function withSettings(
+  settings: { aggregates_enabled: boolean; plan_enabled: boolean },
+  use: () => Promise<void>,
+): Promise<void> {
+  const set = async (values: typeof settings, inForce: () => Promise<boolean>) => {
+    await adminSql(
+      stack.appDbUrl,
+      (sql) =>
+        sql`update private.data_sources set aggregates_enabled = ${values.aggregates_enabled},
+            plan_enabled = ${values.plan_enabled} where name = 'tenant_shared'`,
+    );
+    for (let attempt = 0; !(await inForce()); attempt++) {
+      assert.ok(attempt < 100, "the gateway did not pick up the data source's settings in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const aggregatesOn = async () => (await globex.from("contacts").select("count()")).status === 200;
+  const planOn = async () => (await globex.from("contacts").select("id").explain()).status === 200;
+  await set(
+    settings,
+    async () =>
+      (await aggregatesOn()) === settings.aggregates_enabled && (await planOn()) === settings.plan_enabled,
+  );
+  try {
+    await use();
+  } finally {
+    await set(
+      { aggregates_enabled: false, plan_enabled: false },
+      async () => !(await aggregatesOn()) && !(await planOn()),
+    );
+  }
+}
+
+Deno.test("settings: aggregates are PGRST123 by default, as in Supabase; the legacy bare count is allowed", async () => {
+  for (const select of ["count()", "account_id, count()", "amount.sum()", "amount.avg()", "amount.max()"]) {
+    const { status, error } = await globex.from("opportunities").select(select);
+    assert.equal(status, 400, select);
+    assert.deepEqual(error, {
+      code: "PGRST123",
+      message: "Use of aggregate functions is not allowed",
+      details: null,
+      hint: null,
+    });
+  }
+  const legacy = await globex.from("accounts").select("name, contacts(count)").eq("id", SOYLENT).single();
+  const [{ n }] = await sqlAsTenant(
+    shared,
+    asGlobex,
+    (tx) => tx`select count(*)::int as n from public.contacts where account_id = ${SOYLENT}`,
+  ) as [{ n: number }];
+  assert.deepEqual([legacy.error, (legacy.data as { contacts: unknown } | null)?.contacts], [null, [{
+    count: n,
+  }]]);
+});
+
+Deno.test("settings: aggregates turned on for a data source group by the other columns, as SQL does", async () => {
+  await withSettings({ aggregates_enabled: true, plan_enabled: false }, async () => {
+    const { data, error } = await globex.from("opportunities")
+      .select(
+        "stage_id, total:amount.sum(), average:amount.avg()::text, n:count(), largest:amount.max(), smallest:amount.min()",
+      )
+      .order("stage_id");
+    assert.equal(error, null);
+    const expected = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select stage_id, sum(amount) as total, avg(amount)::text as average, count(*)::int as n,
+                  max(amount) as largest, min(amount) as smallest
+           from public.opportunities group by stage_id order by stage_id`,
+    );
+    const numeric = (value: unknown) => value === null ? null : Number(value);
+    assert.deepEqual(
+      (data as Row[]).map((
+        row,
+      ) => [
+        row.stage_id,
+        numeric(row.total),
+        numeric(row.average),
+        row.n,
+        numeric(row.largest),
+        numeric(row.smallest),
+      ]),
+      expected.map((
+        row,
+      ) => [
+        row.stage_id,
+        numeric(row.total),
+        numeric(row.average),
+        row.n,
+        numeric(row.largest),
+        numeric(row.smallest),
+      ]),
+    );
+    assert.ok(expected.length > 1);
+    // Inside an embed: one row per account with its contacts counted.
+    const embedded = await globex.from("accounts").select("name, contacts(n:count())").eq("id", SOYLENT)
+      .single();
+    const [{ n }] = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) => tx`select count(*)::int as n from public.contacts where account_id = ${SOYLENT}`,
+    ) as [{ n: number }];
+    assert.deepEqual([embedded.error, (embedded.data as Row | null)?.contacts], [null, [{ n }]]);
+  });
+});
+
+Deno.test("settings: explain() turned on for a data source answers the plan as PostgREST does, under RLS", async () => {
+  await withSettings({ aggregates_enabled: false, plan_enabled: true }, async () => {
+    const text = await globex.from("contacts").select("id, name").eq("name", "x").explain();
+    assert.equal(text.status, 200);
+    assert.equal(typeof text.data, "string");
+    assert.match(String(text.data), /contacts/);
+    const raw = await gatewayFetch(stack, "/contacts?select=id", {
+      token,
+      headers: {
+        accept: 'application/vnd.pgrst.plan+json; for="application/json"; options=analyze|verbose;',
+      },
+    });
+    assert.equal(raw.status, 200);
+    assert.equal(
+      raw.headers.get("content-type"),
+      'application/vnd.pgrst.plan+json; for="application/json"; charset=utf-8',
+    );
+    const [plan] = raw.json as [{ Plan: Row; "Execution Time"?: number }];
+    assert.equal(typeof plan["Execution Time"], "number", "analyze ran the statement");
+    // ANALYZE ran as the caller: the row count the plan saw is the tenant's, under RLS.
+    const [{ n }] = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) => tx`select count(*)::int as n from public.contacts`,
+    ) as [
+      { n: number },
+    ];
+    assert.match(JSON.stringify(plan), new RegExp(`"Actual Rows":${n}[,}]`));
+    // An ANALYZE of a write runs it and keeps nothing.
+    const write = await globex.from("tasks").insert({ title: `${RUN} explained`, account_id: SOYLENT })
+      .explain({ analyze: true });
+    assert.equal(write.status, 200);
+    const kept = await adminSql(
+      shared,
+      (sql) => sql`select 1 from public.tasks where title = ${`${RUN} explained`}`,
+    );
+    assert.equal(kept.length, 0);
+  });
 });
