@@ -417,6 +417,15 @@ Deno.test("settings: aggregates turned on for a data source group by the other c
       (tx) => tx`select count(*)::int as n from public.contacts where account_id = ${SOYLENT}`,
     ) as [{ n: number }];
     assert.deepEqual([embedded.error, (embedded.data as Row | null)?.contacts], [null, [{ n }]]);
+    // An unknown column inside an aggregate is PostgREST's 42703 once aggregates are allowed.
+    const unknown = await globex.from("contacts").select("nope.count()");
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(unknown.error, {
+      code: "42703",
+      message: "column contacts.nope does not exist",
+      details: null,
+      hint: null,
+    });
   });
 });
 
