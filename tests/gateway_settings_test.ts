@@ -232,6 +232,22 @@ Deno.test("settings: csv() is PostgREST's CSV (header, record quoting, nulls emp
         } order by title) t`,
     );
     assert.equal(data, ["title,description,priority", ...lines.map((row) => row.line)].join("\n"));
+    // A function's rows too.
+    const called = await globex.rpc("search_contacts", { query: "manager" }).select("name, email").order(
+      "name",
+    )
+      .csv();
+    const callLines = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select substring(t::text, 2, length(t::text) - 2) as line
+           from (select name, email from public.search_contacts('manager') order by name) t`,
+    );
+    assert.deepEqual([called.error, called.data], [
+      null,
+      ["name,email", ...callLines.map((row) => row.line)].join("\n"),
+    ]);
     const empty = await gatewayFetch(stack, "/tasks?select=title&title=eq.none", {
       token,
       headers: { accept: "text/csv" },
