@@ -42,12 +42,14 @@ export const DIRECTORY_MEMBERSHIPS_SQL = `
         order by t.slug`;
 /** The directory's data source query by id. */
 export const DIRECTORY_DATA_SOURCE_SQL = `
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          select id, name, kind, is_default, status, pool_max, aggregates_enabled, plan_enabled,
+                 secret_ciphertext, secret_nonce, secret_key_id
           from private.data_sources
           where id = $1`;
 /** The directory's default data source query. */
 export const DIRECTORY_DEFAULT_DATA_SOURCE_SQL = `
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          select id, name, kind, is_default, status, pool_max, aggregates_enabled, plan_enabled,
+                 secret_ciphertext, secret_nonce, secret_key_id
           from private.data_sources
           where is_default`;
 

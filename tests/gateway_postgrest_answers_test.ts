@@ -47,7 +47,8 @@ Deno.test("a single object over several rows is PostgREST 12's PGRST116", async 
   });
 });
 
-Deno.test("an unknown column in select, a filter, an aggregate or a cast is 400 42703; in columns= PGRST204", async () => {
+// An unknown column inside an aggregate: `gateway_settings_test.ts` (aggregates are off by default, PGRST123).
+Deno.test("an unknown column in select, a filter or a cast is 400 42703; in columns= PGRST204", async () => {
   const expected = {
     code: "42703",
     message: "column contacts.nope does not exist",
@@ -58,7 +59,6 @@ Deno.test("an unknown column in select, a filter, an aggregate or a cast is 400 
     const query of [
       globex.from("contacts").select("id, nope"),
       globex.from("contacts").select("id").eq("nope", 1),
-      globex.from("contacts").select("nope.count()"),
       globex.from("contacts").select("nope::text"),
       globex.from("contacts").select("id").order("nope"),
     ]

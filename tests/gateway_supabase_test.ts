@@ -42,6 +42,8 @@ interface Fixture {
   otherTenantId: string;
   owner: { id: string; email: string };
   viewer: { id: string; email: string };
+  /** The project's PostgREST settings (`db-aggregates-enabled`, `db-plan-enabled`), read per request. */
+  projectSettings: { aggregates: boolean; plan: boolean };
   cleanups: (() => Promise<void>)[];
 }
 
@@ -102,6 +104,7 @@ async function setUp(): Promise<Fixture> {
     owner: { id: crypto.randomUUID(), email: `owner-${suffix}@remote.test` },
     viewer: { id: crypto.randomUUID(), email: `viewer-${suffix}@remote.test` },
     cleanups: [],
+    projectSettings: { aggregates: false, plan: false },
   };
   try {
     await createTenantDatabase(fixture, `tenant_remote_${suffix}`);
@@ -126,6 +129,7 @@ async function setUp(): Promise<Fixture> {
       sql,
       jwtVerifier: await JwtVerifier.create({ secret: remoteSecret }),
       log: () => {},
+      postgrest: fixture.projectSettings,
     });
     fixture.server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
       const seen: Seen = {
@@ -374,6 +378,93 @@ Deno.test({
         assert.equal(minted.tenant_role, "viewer");
         assert.equal(minted.sub, fixture.viewer.id);
       });
+
+      await t.step(
+        "PostgREST's settings are the project's: preferences, CSV, stripNulls, max-affected, aggregates, explain",
+        async () => {
+          const strict = await gatewayFetch("/contacts?select=id", ownerToken, {
+            headers: { prefer: "handling=strict, foo, bar" },
+          });
+          assert.equal(strict.status, 400);
+          assert.deepEqual(await strict.json(), {
+            code: "PGRST122",
+            message: "Invalid preferences given with handling=strict",
+            details: "Invalid preferences: foo, bar",
+            hint: null,
+          });
+          const applied = await gatewayFetch("/contacts?select=id", ownerToken, {
+            headers: { prefer: "count=exact, handling=strict, tx=rollback" },
+          });
+          assert.equal(applied.headers.get("preference-applied"), "count=exact, handling=strict");
+          await applied.body?.cancel();
+
+          const csv = await owner.from("contacts").select("name, email").order("name").csv();
+          const lines = await sqlAsTenant(
+            fixture.remoteDbUrl,
+            asOwner,
+            (tx) =>
+              tx`select substring(t::text, 2, length(t::text) - 2) as line
+                 from (select name, email from public.contacts order by name) t`,
+          );
+          assert.deepEqual([csv.error, csv.data], [
+            null,
+            ["name,email", ...lines.map((row) => row.line)].join("\n"),
+          ]);
+          // Record quoting: a value with a space is quoted, a null is empty.
+          assert.ok(
+            String(csv.data).split("\n").includes('"Milton Waddams",milton@initrode.test'),
+            csv.data ?? "",
+          );
+
+          const stripped = await owner.from("accounts").select("name, industry").eq("name", "Initrode")
+            .single()
+            .stripNulls();
+          assert.deepEqual([stripped.error, stripped.data], [null, {
+            name: "Initrode",
+            industry: "Software",
+          }]);
+
+          const bounded = await gatewayFetch("/rpc/search_contacts", ownerToken, {
+            method: "POST",
+            headers: { "content-type": "application/json", prefer: "handling=strict, max-affected=0" },
+            body: JSON.stringify({ query: "gibbons" }),
+          });
+          assert.deepEqual([bounded.status, (await bounded.json()).code], [400, "PGRST124"]);
+          const scalar = await gatewayFetch("/rpc/contact_count", ownerToken, {
+            method: "POST",
+            headers: { "content-type": "application/json", prefer: "handling=strict, max-affected=1" },
+            body: "{}",
+          });
+          assert.deepEqual([scalar.status, (await scalar.json()).code], [400, "PGRST128"]);
+
+          // Off in the project (as in Supabase): PGRST123 and PGRST107, passed through.
+          const aggregate = await owner.from("contacts").select("account_id, count()");
+          assert.deepEqual([aggregate.status, aggregate.error?.code], [400, "PGRST123"]);
+          const explained = await owner.from("contacts").select("id").explain();
+          assert.deepEqual([explained.status, explained.error?.code], [406, "PGRST107"]);
+          // Turned on in the project: the gateway forwards, the project answers.
+          fixture.projectSettings.aggregates = true;
+          fixture.projectSettings.plan = true;
+          try {
+            const grouped = await owner.from("contacts").select("account_id, n:count()");
+            const expected = await sqlAsTenant(
+              fixture.remoteDbUrl,
+              asOwner,
+              (tx) => tx`select account_id, count(*)::int as n from public.contacts group by account_id`,
+            );
+            assert.deepEqual([grouped.error, grouped.data], [null, expected.map((row) => ({ ...row }))]);
+            const plan = await owner.from("contacts").select("id").explain({ format: "json" });
+            assert.equal(plan.status, 200);
+            assert.ok(
+              Array.isArray(plan.data) && "Plan" in (plan.data[0] as object),
+              JSON.stringify(plan.data),
+            );
+          } finally {
+            fixture.projectSettings.aggregates = false;
+            fixture.projectSettings.plan = false;
+          }
+        },
+      );
 
       await t.step(
         "a stopped project answers 503 with Retry-After at once, and reveals nothing",

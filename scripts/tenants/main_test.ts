@@ -97,6 +97,17 @@ for (
       "--database-url",
       "postgresql://u:p@h/d",
     ]],
+    ["aggregates for a supabase data source (its project decides)", [
+      "data-source",
+      "add",
+      "--name",
+      "x1",
+      "--kind",
+      "supabase",
+      "--url",
+      "https://abcdefghijklmnopqrst.supabase.co",
+      "--aggregates",
+    ]],
     ["create-local with a name that is not a database name", ["data-source", "create-local", "Eu-1"]],
     ["an injected data source name", [
       "data-source",
@@ -151,13 +162,21 @@ Deno.test({
         "postgres",
         "--url",
         "-",
+        "--aggregates",
         "--json",
       ], {
         stdin: `${env!.sharedDbUrl}\n`,
       });
       assert.equal(added.code, 0, added.stderr);
-      const view = added.json() as { masked_url: string; database_name: string; key_id: string };
+      const view = added.json() as {
+        masked_url: string;
+        database_name: string;
+        key_id: string;
+        aggregates_enabled: boolean;
+        plan_enabled: boolean;
+      };
       assert.equal(view.database_name, "tenant_shared");
+      assert.deepEqual([view.aggregates_enabled, view.plan_enabled], [true, false]);
       assert.match(view.masked_url, /:\*\*\*\*@/);
       assert.ok(!added.stdout.includes(`:${password}@`));
 
@@ -166,6 +185,8 @@ Deno.test({
       assert.ok((list.json() as { name: string }[]).some((source) => source.name === name));
       const table = await tenants(["data-source", "list"]);
       assert.match(table.stdout, new RegExp(name));
+      assert.match(table.stdout, /postgrest/);
+      assert.match(table.stdout, /aggregates/);
       assert.ok(!table.stdout.includes(`:${password}@`));
 
       const tested = await tenants(["data-source", "test", name, "--json"]);

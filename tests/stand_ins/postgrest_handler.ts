@@ -16,6 +16,7 @@ import {
 import { jsonResponse, ServerTiming } from "../../functions/_shared/http/mod.ts";
 import { API_PREFIX, parseRequest, PostgrestError } from "../../functions/_shared/postgrest/mod.ts";
 import { CatalogCache } from "../../functions/_shared/catalog/mod.ts";
+import type { PostgrestSettings } from "../../functions/_shared/data_sources/mod.ts";
 import { errorResponse, type RequestClaims } from "../../functions/_shared/gateway/mod.ts";
 import {
   type ExecutionSettings,
@@ -34,6 +35,11 @@ export interface PostgrestHandlerOptions extends Partial<ExecutionSettings> {
   /** Catalog snapshots; default a cache of its own. */
   catalogs?: CatalogCache;
   log?: (line: string) => void;
+  /**
+   * The project's PostgREST settings (`db-aggregates-enabled`, `db-plan-enabled`); both off by default,
+   * as in Supabase. A `supabase` data source forwards to its project, so these decide for its tenants.
+   */
+  postgrest?: PostgrestSettings;
 }
 
 const ROLES: ReadonlySet<string> = new Set(["owner", "admin", "member", "viewer"]);
@@ -89,6 +95,7 @@ export function createPostgrestHandler(
       claims,
       catalogs,
       catalogKey: CATALOG_KEY,
+      ...(options.postgrest ? { postgrest: options.postgrest } : {}),
       timing,
       ...settings,
     });

@@ -18,6 +18,10 @@ export interface DataSourceView {
   database_name: string | null;
   project_ref: string | null;
   pool_max: number;
+  /** PostgREST's `db-aggregates-enabled` for this data source. */
+  aggregates_enabled: boolean;
+  /** PostgREST's `db-plan-enabled` (EXPLAIN) for this data source. */
+  plan_enabled: boolean;
   status: string;
   schema_version: string | null;
   /** The key that sealed the credentials. */
@@ -60,6 +64,8 @@ export async function maskDataSource(
     database_name: row.database_name,
     project_ref: row.project_ref,
     pool_max: row.pool_max,
+    aggregates_enabled: row.aggregates_enabled,
+    plan_enabled: row.plan_enabled,
     status: row.status,
     schema_version: row.schema_version,
     key_id: row.secret_key_id,

@@ -41,6 +41,9 @@ export async function addDataSource(tx: Queryable, options: AddDataSourceOptions
         : { kind: "supabase", credentials: withoutUndefined(input.credentials) }),
       ...(input.pool_max === undefined ? {} : { poolMax: input.pool_max }),
       ...(input.is_default === undefined ? {} : { isDefault: input.is_default }),
+      ...(input.kind === "postgres"
+        ? { postgrest: { aggregates: input.aggregates_enabled ?? false, plan: input.plan_enabled ?? false } }
+        : {}),
     }));
   } catch (error) {
     const mapped = mapDatabaseError(error);

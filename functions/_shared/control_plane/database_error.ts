@@ -51,6 +51,10 @@ const FIELD_CHECKS: Record<string, [path: string, message: string]> = {
   data_sources_name_format: ["name", "Must be 1 to 63 of a-z, 0-9, '_' and '-'"],
   data_sources_name_not_reserved: ["name", 'Must not be "default" or look like a uuid'],
   data_sources_pool_max_range: ["pool_max", "Must be between 1 and 100"],
+  data_sources_api_settings_postgres_only: [
+    "aggregates_enabled",
+    "Only postgres data sources take aggregates_enabled and plan_enabled: a supabase project's PostgREST decides",
+  ],
   data_sources_status_valid: ["status", "Must be active, draining or disabled"],
   data_sources_host_format: ["credentials.url", "The host is not a valid host name"],
   data_sources_port_range: ["credentials.url", "The port must be between 1 and 65535"],

@@ -22,6 +22,8 @@ export interface DataSourceRow {
   secret_nonce: Uint8Array;
   secret_key_id: string;
   pool_max: number;
+  aggregates_enabled: boolean;
+  plan_enabled: boolean;
   status: "active" | "draining" | "disabled";
   schema_version: string | null;
   created_at: Date;

@@ -129,6 +129,10 @@ export const RegisterDataSourceBody = z.discriminatedUnion("kind", [
     credentials: PostgresCredentials,
     pool_max: PoolMax.optional(),
     is_default: z.boolean().optional(),
+    /** PostgREST's `db-aggregates-enabled` for this data source (off, as in Supabase). */
+    aggregates_enabled: z.boolean().optional(),
+    /** PostgREST's `db-plan-enabled`: EXPLAIN plans for this data source (off, as in Supabase). */
+    plan_enabled: z.boolean().optional(),
   }).strict(),
   z.object({
     name: DataSourceName,
@@ -148,8 +152,11 @@ export const ReplaceCredentialsBody = z.object({
 export const UpdateDataSourceBody = z.object({
   pool_max: PoolMax.optional(),
   status: z.enum(["active", "draining", "disabled"]).optional(),
-}).strict().refine((body) => body.pool_max !== undefined || body.status !== undefined, {
-  message: "Give pool_max or status",
+  /** `postgres` data sources only: a `supabase` one's project decides (400 `TR600` otherwise). */
+  aggregates_enabled: z.boolean().optional(),
+  plan_enabled: z.boolean().optional(),
+}).strict().refine((body) => Object.values(body).some((value) => value !== undefined), {
+  message: "Give pool_max, status, aggregates_enabled or plan_enabled",
 });
 
 /** The type of {@linkcode RegisterDataSourceBody}. */

@@ -17,10 +17,13 @@ export interface UpdateDataSourceOptions {
   pool_max?: number | undefined;
   /** `active`; `draining`: serves its tenants, takes no new ones; `disabled`: serves nobody. */
   status?: "active" | "draining" | "disabled" | undefined;
+  /** PostgREST's `db-aggregates-enabled` and `db-plan-enabled`, `postgres` data sources only. */
+  aggregates_enabled?: boolean | undefined;
+  plan_enabled?: boolean | undefined;
 }
 
 /**
- * Updates pool size and/or status.
+ * Updates pool size, status and/or the PostgREST settings (aggregates, EXPLAIN plans).
  *
  * @throws {AdminError} `TR622` when the data source does not exist, `TR633` when the default one would
  * be disabled.
@@ -34,7 +37,9 @@ export async function updateDataSource(
     await tx`
       update private.data_sources
       set pool_max = coalesce(${options.pool_max ?? null}::int, pool_max),
-          status = coalesce(${options.status ?? null}::text, status)
+          status = coalesce(${options.status ?? null}::text, status),
+          aggregates_enabled = coalesce(${options.aggregates_enabled ?? null}::boolean, aggregates_enabled),
+          plan_enabled = coalesce(${options.plan_enabled ?? null}::boolean, plan_enabled)
       where id = ${row.id}`;
   } catch (error) {
     throw mapDatabaseError(error) ?? error;

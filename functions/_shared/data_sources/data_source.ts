@@ -10,6 +10,21 @@ import type { DataSourceCredentials } from "./credentials.ts";
 /** `private.data_sources.status`: `draining` still serves its tenants, `disabled` serves nobody. */
 export type DataSourceStatus = "active" | "draining" | "disabled";
 
+/**
+ * PostgREST settings of a data source that Supabase leaves off and a project can turn on
+ * (`aggregates_enabled`, `plan_enabled`). Only `postgres` data sources carry them: a `supabase` one
+ * forwards to its project's PostgREST, which decides.
+ */
+export interface PostgrestSettings {
+  /** `avg()`, `count()`, `max()`, `min()`, `sum()` in `select` (`db-aggregates-enabled`). */
+  aggregates: boolean;
+  /** EXPLAIN plans for `Accept: application/vnd.pgrst.plan` (`db-plan-enabled`). */
+  plan: boolean;
+}
+
+/** Both settings off, as in Supabase. */
+export const POSTGREST_DEFAULTS: PostgrestSettings = Object.freeze({ aggregates: false, plan: false });
+
 /** Options of {@linkcode DataSource}: one row of `private.data_sources` with its credentials opened. */
 export interface DataSourceOptions {
   /** The row's id. */
@@ -22,6 +37,8 @@ export interface DataSourceOptions {
   isDefault: boolean;
   /** The most connections one process may open to it (`pool_max`, 1–100). */
   poolMax: number;
+  /** Aggregates and EXPLAIN; both off when not given. */
+  postgrest?: PostgrestSettings;
   /**
    * Which sealed credentials these are (`<key id>:<nonce hex>`): changes whenever the credentials are
    * re-encrypted or replaced, so a pool built from older credentials can be told apart.
@@ -68,6 +85,8 @@ export class DataSource {
   readonly isDefault: boolean;
   /** The most connections one process may open to it. */
   readonly poolMax: number;
+  /** Aggregates and EXPLAIN, as the gateway serves this data source. */
+  readonly postgrest: PostgrestSettings;
   /** Which sealed credentials these are; see {@linkcode DataSourceOptions.version}. */
   readonly version: string;
   #credentials: DataSourceCredentials;
@@ -80,6 +99,7 @@ export class DataSource {
     this.status = options.status;
     this.isDefault = options.isDefault;
     this.poolMax = options.poolMax;
+    this.postgrest = Object.freeze({ ...(options.postgrest ?? POSTGREST_DEFAULTS) });
     this.version = options.version;
     this.#credentials = Object.freeze({
       kind: options.credentials.kind,

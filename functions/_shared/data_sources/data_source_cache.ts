@@ -53,6 +53,8 @@ interface DataSourceRow {
   is_default: boolean;
   status: DataSourceStatus;
   pool_max: number;
+  aggregates_enabled: boolean;
+  plan_enabled: boolean;
   secret_ciphertext: Uint8Array;
   secret_nonce: Uint8Array;
   secret_key_id: string;
@@ -158,11 +160,13 @@ export class DataSourceCache {
     const rows = await this.#query(() =>
       key === DEFAULT_KEY
         ? this.#sql<DataSourceRow[]>`
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          select id, name, kind, is_default, status, pool_max, aggregates_enabled, plan_enabled,
+                 secret_ciphertext, secret_nonce, secret_key_id
           from private.data_sources
           where is_default`
         : this.#sql<DataSourceRow[]>`
-          select id, name, kind, is_default, status, pool_max, secret_ciphertext, secret_nonce, secret_key_id
+          select id, name, kind, is_default, status, pool_max, aggregates_enabled, plan_enabled,
+                 secret_ciphertext, secret_nonce, secret_key_id
           from private.data_sources
           where id = ${key}`
     );
@@ -180,6 +184,7 @@ export class DataSourceCache {
         status: row.status,
         isDefault: row.is_default,
         poolMax: row.pool_max,
+        postgrest: { aggregates: row.aggregates_enabled, plan: row.plan_enabled },
         version: `${row.secret_key_id}:${toHex(row.secret_nonce)}`,
         credentials,
       }),

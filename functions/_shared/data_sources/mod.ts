@@ -52,6 +52,8 @@ export {
   type DataSourceOptions,
   type DataSourceStatus,
   type DataSourceView,
+  POSTGREST_DEFAULTS,
+  type PostgrestSettings,
 } from "./data_source.ts";
 export {
   DataSourceUnavailableError,

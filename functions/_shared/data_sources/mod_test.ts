@@ -28,6 +28,7 @@ Deno.test("mod.ts exports the public API", () => {
     "FORWARD_TOKEN_TTL_SECONDS",
     "LoadingCache",
     "PASSED_RESPONSE_HEADERS",
+    "POSTGREST_DEFAULTS",
     "PoolBusyError",
     "PostgresCredentials",
     "SupabaseCredentials",

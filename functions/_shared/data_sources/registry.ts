@@ -8,6 +8,7 @@
 import type postgres from "postgres";
 import type { Keyring } from "../crypto/mod.ts";
 import { PostgresCredentials, sealCredentials, SupabaseCredentials } from "./credentials.ts";
+import type { PostgrestSettings } from "./data_source.ts";
 
 /** A connection or a transaction: registry writes work in either. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
@@ -18,6 +19,8 @@ export type RegisterDataSourceOptions =
     name: string;
     poolMax?: number;
     isDefault?: boolean;
+    /** `postgres` kind only (`aggregates_enabled`, `plan_enabled`); both off by default, as in Supabase. */
+    postgrest?: Partial<PostgrestSettings>;
   }
   & (
     | { kind: "postgres"; credentials: { url: string; direct_url?: string | undefined } }
@@ -75,13 +78,13 @@ export async function registerDataSource(
   const [row] = await sql<RegisteredDataSource[]>`
     insert into private.data_sources (
       id, name, kind, is_default, host, port, database_name, project_ref,
-      secret_ciphertext, secret_nonce, secret_key_id, pool_max
+      secret_ciphertext, secret_nonce, secret_key_id, pool_max, aggregates_enabled, plan_enabled
     ) values (
       ${id}, ${options.name}, ${options.kind}, ${
     options.isDefault ?? false
   }, ${display.host}, ${display.port},
       ${display.database_name}, ${display.project_ref}, ${sealed.ciphertext}, ${sealed.nonce}, ${sealed.keyId},
-      ${options.poolMax ?? 10}
+      ${options.poolMax ?? 10}, ${options.postgrest?.aggregates ?? false}, ${options.postgrest?.plan ?? false}
     )
     returning id, name`;
   return row!;

@@ -44,6 +44,8 @@ export interface ExecuteOptions {
    * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
    */
   verify?: (rows: postgres.Row[]) => void;
+  /** End with `rollback` instead of `commit` (an EXPLAIN ANALYZE runs the statement but keeps nothing). */
+  rollback?: boolean;
   /** The statement texts worth preparing; default one set for the whole process. */
   prepared?: PreparedStatements;
 }
@@ -109,7 +111,7 @@ async function transaction(
   ];
   // Without a check the commit goes in the same round trip; after an error the server turns it into
   // a rollback.
-  if (!options.verify) queries.push(connection.unsafe("commit"));
+  if (!options.verify) queries.push(connection.unsafe(options.rollback ? "rollback" : "commit"));
   const settled = await Promise.allSettled(queries);
   const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
   if (failure) {

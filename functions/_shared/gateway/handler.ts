@@ -87,6 +87,7 @@ export function createGatewayHandler(
             claims,
             catalogs: options.catalogs,
             catalogKey: resolution.dataSource.id,
+            postgrest: resolution.dataSource.postgrest,
             timing,
             ...settings,
           })

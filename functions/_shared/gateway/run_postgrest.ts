@@ -9,7 +9,9 @@ import type postgres from "postgres";
 import type { ServerTiming } from "../http/mod.ts";
 import { type ApiRequest, buildQuery, planRequest } from "../postgrest/mod.ts";
 import type { CatalogCache } from "../catalog/mod.ts";
+import { POSTGREST_DEFAULTS, type PostgrestSettings } from "../data_sources/mod.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
+import { explainOf, explainStatement, planResponse } from "./explain.ts";
 import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
 
 /** The limits every request runs under. */
@@ -45,17 +47,41 @@ export interface RunPostgrestOptions extends ExecutionSettings {
   unavailable?: AbortSignal;
   /** Called once a connection is reserved (see `RunContext.connected`). */
   onConnection?: () => void;
+  /** The data source's aggregates and EXPLAIN settings; both off by default, as in Supabase. */
+  postgrest?: PostgrestSettings;
 }
 
 /** Runs a parsed request on `sql` and renders PostgREST's response. */
 export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptions): Promise<Response> {
-  const { request, timing } = options;
+  const { timing } = options;
+  const settings = options.postgrest ?? POSTGREST_DEFAULTS;
+  const { request, explain } = explainOf(options.request, settings.plan);
   const catalog = await timing.measure("catalog", () => options.catalogs.get(options.catalogKey, sql));
   // A cold data source's catalog came over a connection now open (a cached one: the reserve follows at
   // once): its pool may open the next one.
   options.onConnection?.();
-  const plan = timing.measure("plan", () => planRequest(request, catalog, { maxRows: options.maxRows }));
+  const plan = timing.measure(
+    "plan",
+    () => planRequest(request, catalog, { maxRows: options.maxRows, aggregates: settings.aggregates }),
+  );
   const query = timing.measure("sql", () => buildQuery(plan));
+  if (explain !== null) {
+    // The plan of the statement the request would run, as its user; an ANALYZE of a write keeps nothing.
+    const rows = await timing.measure(
+      "execute",
+      () =>
+        executeStatement(sql, explainStatement(query.statement, explain), {
+          claims: options.claims,
+          readOnly: query.readOnly,
+          rollback: true,
+          statementTimeoutMs: options.statementTimeoutMs,
+          acquireTimeoutMs: options.acquireTimeoutMs,
+          ...(options.unavailable ? { unavailable: options.unavailable } : {}),
+          ...(options.onConnection ? { onConnection: options.onConnection } : {}),
+        }),
+    );
+    return planResponse(rows, explain, request.method);
+  }
   // A write that must affect exactly one row (or at most n) is checked before its commit.
   const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
   const [row] = await timing.measure("execute", () =>
@@ -76,18 +102,36 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
         : {}),
     }));
   const result = row as ResultRow;
-  if (query.readOnly) requireSingleRow(query, result);
+  if (query.readOnly) {
+    requireSingleRow(query, result);
+    requireMaxAffected(query, result);
+  }
   return respond(query, result, { method: request.method, preferenceApplied: appliedPreferences(request) });
 }
 
-function appliedPreferences(request: ApiRequest): string[] {
-  const { preferences } = request;
+/**
+ * `Preference-Applied` as PostgREST 12 builds it: in its order (resolution, missing, return, count,
+ * handling, max-affected) and only what the action acts on: reads and calls never echo `return`,
+ * only writes echo `missing`, only inserts `resolution`, and `max-affected` (updates, deletes, calls)
+ * only with `handling=strict`. `tx=` is never applied: Supabase keeps PostgREST's `db-tx-end = commit`,
+ * which ignores the client's `tx=rollback`. `timezone=` is not acted on by the gateway.
+ */
+export function appliedPreferences(request: ApiRequest): string[] {
+  const { preferences, action } = request;
+  const writes = action === "create" || action === "update" || action === "delete";
   const applied: string[] = [];
-  if (preferences.return) applied.push(`return=${preferences.return}`);
-  if (preferences.count) applied.push(`count=${preferences.count}`);
-  if (preferences.resolution && request.action === "create") {
-    applied.push(`resolution=${preferences.resolution}`);
+  if (preferences.resolution && action === "create") applied.push(`resolution=${preferences.resolution}`);
+  if (preferences.missing && (action === "create" || action === "update")) {
+    applied.push(`missing=${preferences.missing}`);
   }
-  if (preferences.missing) applied.push(`missing=${preferences.missing}`);
+  if (preferences.return && writes) applied.push(`return=${preferences.return}`);
+  if (preferences.count) applied.push(`count=${preferences.count}`);
+  if (preferences.handling) applied.push(`handling=${preferences.handling}`);
+  if (
+    preferences.handling === "strict" && preferences.maxAffected !== null &&
+    (action === "update" || action === "delete" || action === "call")
+  ) {
+    applied.push(`max-affected=${preferences.maxAffected}`);
+  }
   return applied;
 }

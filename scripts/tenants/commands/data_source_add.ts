@@ -17,6 +17,8 @@ const FLAGS: Record<string, string> = {
   name: "--name",
   kind: "--kind",
   pool_max: "--pool-max",
+  aggregates_enabled: "--aggregates",
+  plan_enabled: "--explain",
   "credentials.url": "--url",
   "credentials.direct_url": "--direct-url",
   "credentials.anon_key": "--anon-key",
@@ -75,6 +77,15 @@ export const dataSourceAddCommand = defineCommand({
       valueHint: "n",
     },
     default: { type: "boolean", description: "Make it the default data source (only when there is none)" },
+    aggregates: {
+      type: "boolean",
+      description:
+        "postgres: allow avg(), count(), max(), min(), sum() in select (PostgREST's db-aggregates-enabled)",
+    },
+    explain: {
+      type: "boolean",
+      description: "postgres: serve EXPLAIN plans, supabase-js' explain() (PostgREST's db-plan-enabled)",
+    },
     ...JSON_ARG,
     ...DB_URL_ARG,
   },
@@ -95,8 +106,10 @@ export const dataSourceAddCommand = defineCommand({
         "--anon-key, --service-key, --jwt-secret and --database-url are for --kind supabase",
       );
     }
-    if (args.kind === "supabase" && args["direct-url"]) {
-      throw new UsageError("--direct-url is for --kind postgres");
+    if (args.kind === "supabase" && (args["direct-url"] || args.aggregates || args.explain)) {
+      throw new UsageError(
+        "--direct-url, --aggregates and --explain are for --kind postgres (a supabase project's PostgREST decides)",
+      );
     }
     const poolMax = args["pool-max"] === undefined ? undefined : Number(args["pool-max"]);
     const body = {
@@ -116,6 +129,8 @@ export const dataSourceAddCommand = defineCommand({
         },
       ...(poolMax === undefined ? {} : { pool_max: poolMax }),
       ...(args.default ? { is_default: true } : {}),
+      ...(args.aggregates ? { aggregates_enabled: true } : {}),
+      ...(args.explain ? { plan_enabled: true } : {}),
     };
     const input = validateArgs(schemas.RegisterDataSourceBody, body, FLAGS);
     await withContext({ dbUrl: args["db-url"] }, async (context) => {

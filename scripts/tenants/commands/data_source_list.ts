@@ -18,7 +18,18 @@ export const dataSourceListCommand = defineCommand({
       const sources = await listDataSources(context.sql, await context.keyring());
       if (args.json) return printJson(sources);
       console.log(renderTable(
-        ["name", "kind", "default", "status", "url (masked)", "key", "fingerprint", "tenants", "schema"],
+        [
+          "name",
+          "kind",
+          "default",
+          "status",
+          "url (masked)",
+          "key",
+          "fingerprint",
+          "tenants",
+          "schema",
+          "postgrest",
+        ],
         sources.map((s) => [
           s.name,
           s.kind,
@@ -33,8 +44,15 @@ export const dataSourceListCommand = defineCommand({
           s.fingerprint,
           s.tenant_count,
           s.schema_version,
+          postgrestSettings(s),
         ]),
       ));
     });
   },
 });
+
+/** The PostgREST settings turned on (`aggregates`, `explain`), or `-`. */
+function postgrestSettings(source: { aggregates_enabled: boolean; plan_enabled: boolean }): string {
+  const on = [source.aggregates_enabled ? "aggregates" : null, source.plan_enabled ? "explain" : null];
+  return on.filter((name) => name !== null).join(", ") || "-";
+}

@@ -57,6 +57,7 @@ Deno.test({
       assert.deepEqual(
         Object.keys(listed).sort(),
         [
+          "aggregates_enabled",
           "created_at",
           "credentials_error",
           "database_name",
@@ -69,6 +70,7 @@ Deno.test({
           "masked_db_url",
           "masked_url",
           "name",
+          "plan_enabled",
           "pool_max",
           "port",
           "project_ref",
@@ -139,6 +141,83 @@ Deno.test({
     } finally {
       await deleteTenants(sql, [slug]);
       await deleteDataSources(sql, [name]);
+      await t.close();
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "aggregates and EXPLAIN plans are off by default, turned on per postgres data source, refused for supabase",
+  async fn() {
+    const sql = connect(env!.dbUrl);
+    const t = await testHandler({ dbUrl: env!.dbUrl, keyring: await Keyring.fromEnv(keyEnv(env!)) });
+    const [plain, enabled, project] = [sourceName("t_pg_off"), sourceName("t_pg_on"), sourceName("t_sb")];
+    try {
+      const service = await serviceToken();
+      const url = "postgresql://app:pw@db.example.test:5432/tenant_x";
+      const off = await t.call("POST", "/data-sources", {
+        token: service,
+        body: { name: plain, kind: "postgres", credentials: { url } },
+      });
+      assert.equal(off.status, 201, off.text);
+      assert.deepEqual([off.json.aggregates_enabled, off.json.plan_enabled], [false, false]);
+      const on = await t.call("POST", "/data-sources", {
+        token: service,
+        body: {
+          name: enabled,
+          kind: "postgres",
+          credentials: { url },
+          aggregates_enabled: true,
+          plan_enabled: true,
+        },
+      });
+      assert.equal(on.status, 201, on.text);
+      assert.deepEqual([on.json.aggregates_enabled, on.json.plan_enabled], [true, true]);
+
+      const patched = await t.call("PATCH", `/data-sources/${plain}`, {
+        token: service,
+        body: { aggregates_enabled: true },
+      });
+      assert.equal(patched.status, 200, patched.text);
+      assert.deepEqual([patched.json.aggregates_enabled, patched.json.plan_enabled], [true, false]);
+      const [row] = await sql<{ aggregates_enabled: boolean; plan_enabled: boolean }[]>`
+        select aggregates_enabled, plan_enabled from private.data_sources where name = ${plain}`;
+      assert.deepEqual({ ...row }, { aggregates_enabled: true, plan_enabled: false });
+      const notBoolean = await t.call("PATCH", `/data-sources/${plain}`, {
+        token: service,
+        body: { plan_enabled: "yes" },
+      });
+      assert.equal(notBoolean.status, 400);
+      assert.equal(notBoolean.json.code, "TR600");
+
+      // A supabase project's own PostgREST decides: neither at registration nor later.
+      const credentials = {
+        url: "https://abcdefghijklmnopqrst.supabase.co",
+        anon_key: "anon-key-for-the-settings-test",
+        service_key: "service-key-for-the-settings-test",
+      };
+      const refused = await t.call("POST", "/data-sources", {
+        token: service,
+        body: { name: project, kind: "supabase", credentials, aggregates_enabled: true },
+      });
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.json.code, "TR600");
+      const registered = await t.call("POST", "/data-sources", {
+        token: service,
+        body: { name: project, kind: "supabase", credentials },
+      });
+      assert.equal(registered.status, 201, registered.text);
+      const later = await t.call("PATCH", `/data-sources/${project}`, {
+        token: service,
+        body: { plan_enabled: true },
+      });
+      assert.equal(later.status, 400, later.text);
+      assert.equal(later.json.code, "TR600");
+      assertNoSecrets(refused.text + registered.text + later.text, ["service-key-for-the-settings-test"]);
+    } finally {
+      await deleteDataSources(sql, [plain, enabled, project]);
       await t.close();
       await sql.end();
     }

@@ -4,9 +4,8 @@
  * @module
  */
 
-import { quote } from "./_quote.ts";
 import { PostgrestError } from "../../errors/mod.ts";
-import type { AcceptMedia } from "./request.ts";
+import type { AcceptMedia, ExplainRequest } from "./request.ts";
 
 /** A media range of an `Accept` or `Content-Type` header, lower-cased, with its parameters. */
 export interface MediaRange {
@@ -47,8 +46,10 @@ export function parseMediaRange(text: string): MediaRange {
  * | `application/vnd.pgrst.object+json` | `object`: exactly one row, else 406 `PGRST116` later |
  * | `text/csv` | `csv` |
  *
- * Everything else is not produced, including `application/vnd.pgrst.plan+json` (EXPLAIN): PostgREST
- * serves it only with `db-plan-enabled`, which is off by default, and so is it here.
+ * `application/vnd.pgrst.plan[+text|+json]` (EXPLAIN, supabase-js' `explain()`) is returned as `plan`,
+ * with the media it is for: PostgREST serves it only with `db-plan-enabled`, off by default, so the
+ * executor falls back to `plan.otherwise` (the next acceptable range, or PostgREST's `PGRST107`) unless
+ * the data source turned plans on. Everything else is not produced.
  *
  * @throws {PostgrestError} `PGRST107` (406) when nothing acceptable is produced.
  *
@@ -62,27 +63,86 @@ export function parseAccept(header: string | null): AcceptMedia {
   const ranges = splitMediaRanges(header)
     .map((range, index) => ({ range, index, q: quality(range) }))
     .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { range } of ranges) {
-    const stripNulls = range.params.nulls === "stripped";
-    switch (range.type) {
-      case "*/*":
-      case "application/json":
-        return { media: "json", stripNulls: false };
-      case "application/vnd.pgrst.array+json":
-      case "application/vnd.pgrst.array":
-        return { media: "json", stripNulls };
-      case "application/vnd.pgrst.object+json":
-      case "application/vnd.pgrst.object":
-        return { media: "object", stripNulls };
-      case "text/csv":
-        return { media: "csv", stripNulls: false };
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((entry) => entry.range);
+  const refused = () =>
+    `None of these media types are available: ${splitMediaRanges(header).slice(0, 10).map(mime).join(", ")}`;
+  for (const [index, range] of ranges.entries()) {
+    if (isPlan(range)) {
+      const rest = ranges.slice(index + 1).filter((other) => !isPlan(other));
+      return { ...planFor(range), plan: explainRequest(range, rest, refused) };
     }
+    const media = produced(range);
+    if (media !== null) return media;
   }
-  const listed = splitMediaRanges(header).slice(0, 5).map((range) => quote(range.raw, 100));
-  throw new PostgrestError("PGRST107", `None of these media types are available: ${listed.join(", ")}`, {
-    hint: "Accept application/json, application/vnd.pgrst.object+json or text/csv",
-  });
+  throw new PostgrestError("PGRST107", refused());
+}
+
+/** The representation the gateway produces for one media range, or `null`. */
+function produced(range: MediaRange): Omit<AcceptMedia, "plan"> | null {
+  const stripNulls = range.params.nulls === "stripped";
+  switch (range.type) {
+    case "*/*":
+    case "application/json":
+      return { media: "json", stripNulls: false };
+    case "application/vnd.pgrst.array+json":
+    case "application/vnd.pgrst.array":
+      return { media: "json", stripNulls };
+    case "application/vnd.pgrst.object+json":
+    case "application/vnd.pgrst.object":
+      return { media: "object", stripNulls };
+    case "text/csv":
+      return { media: "csv", stripNulls: false };
+  }
+  return null;
+}
+
+const PLAN_TYPE = /^application\/vnd\.pgrst\.plan(\+(text|json))?$/;
+const PLAN_OPTIONS = ["analyze", "verbose", "settings", "buffers", "wal"] as const;
+
+function isPlan(range: MediaRange): boolean {
+  return PLAN_TYPE.test(range.type);
+}
+
+/** The rows' media a plan is for (`for="…"`, `application/json` by default). */
+function planFor(range: MediaRange): Omit<AcceptMedia, "plan"> {
+  const target = range.params.for ? produced(parseMediaRange(range.params.for)) : null;
+  return target ?? { media: "json", stripNulls: false };
+}
+
+function explainRequest(
+  range: MediaRange,
+  rest: readonly MediaRange[],
+  refused: () => string,
+): ExplainRequest {
+  const format = range.type.endsWith("+json") ? "json" : "text";
+  const asked = (range.params.options ?? "").split("|");
+  const options = PLAN_OPTIONS.filter((option) => asked.includes(option));
+  const forType = range.params.for || "application/json";
+  const otherwise = rest.map(produced).find((media) => media !== null) ?? { refused: refused() };
+  return {
+    format,
+    options,
+    contentType: `application/vnd.pgrst.plan+${format}; for="${forType}"; charset=utf-8`,
+    otherwise,
+  };
+}
+
+/** The longest media type repeated in `PGRST107`'s message. */
+const MAX_LISTED_LENGTH = 100;
+
+/**
+ * A media range as PostgREST names it in `PGRST107`: the type without its parameters, except for an
+ * EXPLAIN plan, whose `for` and `options` it keeps (`application/vnd.pgrst.plan+text; for="application/json"`).
+ */
+function mime(range: MediaRange): string {
+  let text = range.type;
+  if (/^application\/vnd\.pgrst\.plan(\+(text|json))?$/.test(range.type)) {
+    const format = range.type.endsWith("+json") ? "json" : "text";
+    text = `application/vnd.pgrst.plan+${format}; for="${range.params.for || "application/json"}"`;
+    if (range.params.options) text += `; options=${range.params.options}`;
+  }
+  return text.length > MAX_LISTED_LENGTH ? `${text.slice(0, MAX_LISTED_LENGTH)}…` : text;
 }
 
 /** Splits a header at commas that are outside quoted parameter values. */

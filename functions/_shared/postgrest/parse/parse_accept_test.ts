@@ -24,7 +24,6 @@ const accepted: [header: string | null, expected: AcceptMedia][] = [
   ["text/csv;q=0.5, application/json", json],
   ["application/json;q=0.5, text/csv;q=0.9", csv],
   ["text/csv, application/json", csv],
-  ["application/vnd.pgrst.plan+json, application/json", json],
   ["text/csv;q=0, application/json;q=0.1", json],
   ['application/x;a="1,2", text/csv', csv],
 ];
@@ -36,11 +35,6 @@ for (const [header, expected] of accepted) {
 }
 
 const rejected: [name: string, header: string][] = [
-  [
-    "explain (PostgREST disables it by default)",
-    'application/vnd.pgrst.plan+json; for="application/json"; options=;',
-  ],
-  ["explain as text", "application/vnd.pgrst.plan"],
   ["html", "text/html"],
   ["xml and octet-stream", "text/xml, application/octet-stream"],
   ["a wildcard subtype", "application/*"],
@@ -59,9 +53,54 @@ for (const [name, header] of rejected) {
   });
 }
 
-Deno.test("parseAccept() names the refused media types in the message", () => {
-  assert.throws(() => parseAccept("text/html, text/xml"), {
-    message: 'None of these media types are available: "text/html", "text/xml"',
+Deno.test("parseAccept() names the refused media types as PostgREST does, without details or hint", () => {
+  assert.throws(() => parseAccept("text/html; charset=utf-8, text/xml"), (err: unknown) => {
+    assert.ok(err instanceof PostgrestError);
+    assert.deepEqual(JSON.parse(JSON.stringify(err.toJSON())), {
+      code: "PGRST107",
+      message: "None of these media types are available: text/html, text/xml",
+      details: null,
+      hint: null,
+    });
+    return true;
+  });
+});
+
+Deno.test("parseAccept() reads an EXPLAIN request with what it falls back to when plans are off", () => {
+  // What supabase-js' explain() sends: `.explain()` and `.csv().explain({ analyze: true, format: "json" })`.
+  assert.deepEqual(parseAccept('application/vnd.pgrst.plan+text; for="application/json"; options=;'), {
+    media: "json",
+    stripNulls: false,
+    plan: {
+      format: "text",
+      options: [],
+      contentType: 'application/vnd.pgrst.plan+text; for="application/json"; charset=utf-8',
+      otherwise: {
+        refused:
+          'None of these media types are available: application/vnd.pgrst.plan+text; for="application/json"',
+      },
+    },
+  });
+  assert.deepEqual(
+    parseAccept('application/vnd.pgrst.plan+json; for="text/csv"; options=verbose|analyze|x;'),
+    {
+      media: "csv",
+      stripNulls: false,
+      plan: {
+        format: "json",
+        options: ["analyze", "verbose"],
+        contentType: 'application/vnd.pgrst.plan+json; for="text/csv"; charset=utf-8',
+        otherwise: {
+          refused:
+            'None of these media types are available: application/vnd.pgrst.plan+json; for="text/csv"; options=verbose|analyze|x',
+        },
+      },
+    },
+  );
+  // Another acceptable range after the plan is what a data source without plans answers with.
+  assert.deepEqual(parseAccept("application/vnd.pgrst.plan, text/csv;q=0.5").plan?.otherwise, {
+    media: "csv",
+    stripNulls: false,
   });
 });
 

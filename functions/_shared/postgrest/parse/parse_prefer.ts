@@ -4,7 +4,6 @@
  * @module
  */
 
-import { quote } from "./_quote.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { Preferences } from "./request.ts";
 
@@ -30,11 +29,19 @@ const KNOWN: Readonly<Record<string, readonly [keyof Preferences, string]>> = {
 
 const MAX_AFFECTED = /^max-affected=(\d{1,15})$/;
 
+/** Preferences PostgREST accepts by prefix: never invalid, even when their value is not understood. */
+const ACCEPTED_PREFIXES = ["max-affected=", "timezone="];
+
+/** The longest preference repeated in `PGRST122`'s details. */
+const MAX_LISTED_LENGTH = 100;
+
 /**
  * Parses a `Prefer` header value (several headers joined with `,`, as `Headers.get` does). Preferences
- * are comma-separated and trimmed; the first value of each preference wins. Unrecognised ones (including
- * `timezone=`, which the gateway does not support) are collected in `invalid` and ignored, unless
- * `handling=strict` is among them: then they are an error.
+ * are comma-separated and trimmed; the first value of each preference wins. Unrecognised ones are
+ * collected in `invalid` and ignored, unless `handling=strict` is among them: then they are an error. As in
+ * PostgREST, any `max-affected=` and `timezone=` is recognised (a value that is not a number is ignored;
+ * the gateway does not set time zones), and so are `tx=commit` and `tx=rollback` (acted on only where
+ * the transaction end allows it, see `tx`).
  *
  * @throws {PostgrestError} `PGRST122` (400) for unrecognised preferences with `handling=strict`.
  *
@@ -66,15 +73,20 @@ export function parsePrefer(header: string | null): Preferences {
       if (set[known[0]] === null) set[known[0]] = known[1];
     } else if (maxAffected !== undefined) {
       prefs.maxAffected ??= Number(maxAffected);
-    } else {
+    } else if (!ACCEPTED_PREFIXES.some((prefix) => token.startsWith(prefix))) {
       invalid.push(token);
     }
   }
   prefs.invalid = invalid;
   if (prefs.handling === "strict" && invalid.length > 0) {
     throw new PostgrestError("PGRST122", undefined, {
-      details: `Invalid preferences: ${invalid.slice(0, 10).map((token) => quote(token)).join(", ")}`,
+      // PostgREST lists them as sent; header values cannot hold control characters, only length to bound.
+      details: `Invalid preferences: ${invalid.slice(0, 10).map(cut).join(", ")}`,
     });
   }
   return prefs;
+}
+
+function cut(token: string): string {
+  return token.length > MAX_LISTED_LENGTH ? `${token.slice(0, MAX_LISTED_LENGTH)}…` : token;
 }

@@ -35,9 +35,6 @@ const REFUSED: Readonly<Record<string, { code: string; status: number; why: stri
   "select alias and cast": { code: "PGRST100", status: 400, why: "a second cast without an aggregate" },
   // `db.schema("api")` sends Accept-Profile: api; only public is exposed, as PostgREST answers.
   "schema": { code: "PGRST106", status: 406, why: "schema api is not exposed" },
-  // `.explain()` asks for application/vnd.pgrst.plan+json, which PostgREST serves only with
-  // db-plan-enabled (off by default): 406, as PostgREST.
-  "explain": { code: "PGRST107", status: 406, why: "EXPLAIN plans are not served" },
 };
 
 function toRequest(recorded: RecordedRequest): Request {

@@ -246,10 +246,30 @@ export interface Preferences {
 
 /** The representation the client accepts. */
 export interface AcceptMedia {
-  /** `json` (`application/json`, `*∕*`), `object` (`application/vnd.pgrst.object+json`), `csv`. */
+  /**
+   * `json` (`application/json`, `*∕*`), `object` (`application/vnd.pgrst.object+json`), `csv`. For an
+   * EXPLAIN request, the media the plan is for (its `for` parameter).
+   */
   readonly media: "json" | "object" | "csv";
   /** `nulls=stripped` on a `vnd.pgrst` media type. */
   readonly stripNulls: boolean;
+  /** `Accept: application/vnd.pgrst.plan…`: the client wants the query's EXPLAIN plan, not its rows. */
+  readonly plan?: ExplainRequest;
+}
+
+/** An `Accept: application/vnd.pgrst.plan[+text|+json]; for="…"; options=…` (supabase-js' `explain()`). */
+export interface ExplainRequest {
+  /** `+text` (the default) or `+json`. */
+  readonly format: "text" | "json";
+  /** `options=analyze|verbose|settings|buffers|wal`, the known ones, in that order. */
+  readonly options: readonly ("analyze" | "verbose" | "settings" | "buffers" | "wal")[];
+  /** The `Content-Type` of the answer, as PostgREST names it. */
+  readonly contentType: string;
+  /**
+   * What the client accepts besides the plan when plans are off (PostgREST's `db-plan-enabled`), or the
+   * `PGRST107` message when nothing is left.
+   */
+  readonly otherwise: Omit<AcceptMedia, "plan"> | { readonly refused: string };
 }
 
 /** Rows requested by a `Range: items=0-9` header. */

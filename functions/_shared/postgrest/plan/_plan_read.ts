@@ -136,6 +136,8 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
         if (item.bare && findColumn(table, "count") !== undefined) {
           node.select.push(fieldSelect(table, { name: "count", jsonPath: [] }, { alias: item.alias }));
         } else {
+          // PostgREST: `count()` is an aggregate like the others; the legacy bare `count` is always allowed.
+          if (!item.bare && !context.aggregates) throw new PostgrestError("PGRST123");
           aggregated = true;
           node.select.push({ kind: "count", name: outputName(item.alias ?? "count"), cast: item.cast });
         }
@@ -143,7 +145,7 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
       case "field": {
         if (item.aggregate !== null) {
           aggregated = true;
-          if (item.aggregate !== "count" && !context.aggregates) throw new PostgrestError("PGRST123");
+          if (!context.aggregates) throw new PostgrestError("PGRST123");
         }
         node.select.push(fieldSelect(table, item.field, item));
         break;

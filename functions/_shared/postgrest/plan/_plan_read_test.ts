@@ -6,10 +6,10 @@ import { parseQuery } from "../parse/parse_query.ts";
 import { catalog } from "../testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../testdata/synthetic.ts";
 
-function tree(table: string, query: string, source = catalog): ReadNode {
+function tree(table: string, query: string, source = catalog, aggregates = false): ReadNode {
   const found = findTable(source, table);
   assert.ok(found, table);
-  return planReadTree(source, { table: found, query: parseQuery(new URLSearchParams(query)) });
+  return planReadTree(source, { table: found, query: parseQuery(new URLSearchParams(query)), aggregates });
 }
 
 function embedAt(node: ReadNode, index: number): PlannedEmbed {
@@ -100,9 +100,24 @@ Deno.test("planReadTree() plans nested embeds with their own ids", () => {
 });
 
 Deno.test("planReadTree() reads a bare count in an embed as count(*)", () => {
-  const root = tree("accounts", "select=id,contacts(count),c:contacts(total:count())");
+  const root = tree("accounts", "select=id,contacts(count),c:contacts(total:count())", catalog, true);
   assert.deepEqual(embedAt(root, 1).node.select, [{ kind: "count", name: "count", cast: null }]);
   assert.deepEqual(embedAt(root, 2).node.select, [{ kind: "count", name: "total", cast: null }]);
+});
+
+Deno.test("planReadTree() allows the legacy bare count without aggregates, and refuses count() with PGRST123", () => {
+  const root = tree("accounts", "select=id,contacts(count)");
+  assert.deepEqual(embedAt(root, 1).node.select, [{ kind: "count", name: "count", cast: null }]);
+  for (
+    const query of [
+      "select=count()",
+      "select=id,contacts(n:count())",
+      "select=id.count()",
+      "select=name,id.max()",
+    ]
+  ) {
+    assert.throws(() => tree("accounts", query), { code: "PGRST123" }, query);
+  }
 });
 
 Deno.test("planReadTree() orders by a column of a to-one embed", () => {

@@ -264,6 +264,8 @@ export interface CallPlan extends PlanOutput {
   readonly head: boolean;
   /** For `row` and `rows`: the read over the returned rows (its `table` names the row type), else `null`. */
   readonly root: ReadNode | null;
+  /** `Prefer: max-affected=` with `handling=strict` (set results only): more rows fail with `PGRST124`. */
+  readonly maxAffected: number | null;
 }
 
 /** A planned request. */

@@ -113,7 +113,19 @@ export function planCall(request: ApiRequest, catalog: Catalog, options: PlanCal
     stripNulls: request.accept.stripNulls,
     count: request.preferences.count,
     root,
+    maxAffected: callMaxAffected(request, result),
   };
+}
+
+/**
+ * PostgREST's `max-affected` on a call: with `handling=strict` it bounds the rows a set-returning function
+ * returns (`PGRST124` beyond), and a function returning one value cannot be bounded (`PGRST128`).
+ */
+function callMaxAffected(request: ApiRequest, result: CallPlan["result"]): number | null {
+  const { handling, maxAffected } = request.preferences;
+  if (handling !== "strict" || maxAffected === null) return null;
+  if (result !== "rows" && result !== "scalars") throw new PostgrestError("PGRST128");
+  return maxAffected;
 }
 
 /** The query string's arguments as one JSON object; a repeated name gives an array of its values. */

@@ -23,8 +23,9 @@ export interface PlanRequestOptions {
    */
   maxRows?: number;
   /**
-   * Whether `avg()`, `max()`, `min()` and `sum()` may be used (PostgREST's `db-aggregates-enabled`, off by
-   * default: they can scan whole tables). `count()` and `contacts(count)` are always allowed.
+   * Whether `avg()`, `count()`, `max()`, `min()` and `sum()` may be used (PostgREST's
+   * `db-aggregates-enabled`, off by default as in Supabase: they can scan whole tables). The legacy bare
+   * `count` (`contacts(count)`) is always allowed, as in PostgREST.
    */
   aggregates?: boolean;
   /**

@@ -159,14 +159,20 @@ const errors: Record<string, ErrorCase> = {
     status: 400,
     message: "Bad operator on the 'accounts' embedded resource",
   },
-  "an aggregate other than count by default": {
+  "an aggregate by default": {
     path: "opportunities?select=amount.sum()",
     code: "PGRST123",
     status: 400,
     message: "Use of aggregate functions is not allowed",
   },
+  "count() by default (PostgREST counts it an aggregate)": {
+    path: "opportunities?select=stage_id,count()",
+    code: "PGRST123",
+    status: 400,
+    message: "Use of aggregate functions is not allowed",
+  },
   "an aggregate beside an embed on one level": {
-    path: "accounts?select=count(),contacts(id)",
+    path: "accounts?select=count,contacts(id)",
     code: "PGRST127",
     status: 400,
   },

@@ -16,6 +16,7 @@ function plan(overrides: Partial<CallPlan>): CallPlan {
     stripNulls: false,
     count: null,
     root: null,
+    maxAffected: null,
     ...overrides,
   };
 }

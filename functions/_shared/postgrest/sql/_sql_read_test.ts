@@ -6,7 +6,11 @@ import { planFor } from "../testdata/fixtures.ts";
 import { SYNTHETIC_CATALOG } from "../testdata/synthetic.ts";
 
 async function select(path: string, source?: Catalog): Promise<SqlStatement> {
-  const plan = await planFor(path, {}, source === undefined ? {} : { catalog: source });
+  const plan = await planFor(
+    path,
+    {},
+    source === undefined ? { aggregates: true } : { catalog: source, aggregates: true },
+  );
   if (plan.kind !== "read") throw new Error("not a read");
   return render(readNodeSql(plan.root, { schema: plan.schema }));
 }

@@ -146,7 +146,7 @@ function callQuery(plan: CallPlan): SqlQuery {
     returnsBody,
     countMode: plan.count === null ? null : "exact",
     offset,
-    maxAffected: null,
+    maxAffected: plan.maxAffected,
     mergeDuplicates: false,
   };
 }

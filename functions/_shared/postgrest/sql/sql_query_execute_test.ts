@@ -298,7 +298,7 @@ shared("count() aggregates and groups", async (sql) => {
         tx,
         await queryFor("contacts?select=account_id,n:count()&order=account_id", {
           headers: { prefer: "count=exact" },
-        }),
+        }, { aggregates: true }),
       ),
   );
   const groups = rows(result.body);

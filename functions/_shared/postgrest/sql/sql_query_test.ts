@@ -49,7 +49,9 @@ Deno.test("buildQuery() answers count=planned and count=estimated exactly", asyn
 });
 
 Deno.test("buildQuery() counts the groups of an aggregating read", async () => {
-  const query = await queryFor("contacts?select=account_id,count()", { headers: { prefer: "count=exact" } });
+  const query = await queryFor("contacts?select=account_id,count()", { headers: { prefer: "count=exact" } }, {
+    aggregates: true,
+  });
   assert.match(
     query.statement.text,
     /\(SELECT count\(\*\) FROM \(SELECT .* GROUP BY "pgrst_t0"."account_id"\) AS "pgrst_count"\)::int8/,
