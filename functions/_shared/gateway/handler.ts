@@ -7,7 +7,7 @@
 import { type ApiKeyVerifier, extractBearerToken, type JwtVerifier } from "../auth/mod.ts";
 import type { DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
-import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
+import { API_PREFIX, type ApiRequest, parseRequest, PostgrestError } from "../postgrest/mod.ts";
 import {
   freezeRetryAfterSeconds,
   type TenantDirectory,
@@ -17,7 +17,13 @@ import {
 import type { CatalogCache } from "../catalog/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
-import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
+import { requestShape, RequestShapes } from "./_request_shapes.ts";
+import {
+  type ExecutionSettings,
+  executionSettings,
+  runPostgrest,
+  type ShapedRequest,
+} from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
 export interface GatewayHandlerOptions extends Partial<ExecutionSettings> {
@@ -44,6 +50,27 @@ export function createGatewayHandler(
 ): (request: Request) => Promise<Response> {
   const log = options.log ?? console.error;
   const settings = executionSettings(options);
+  const shapes = new RequestShapes();
+
+  /**
+   * The parsed request, or for a read whose shape was learnt the shape's request, not parsed (its
+   * operands are bound from the query string; see `_request_shapes.ts`).
+   */
+  async function parseOrRecall(
+    request: Request,
+    original: { path: string; url: URL; scope: string },
+  ): Promise<{ apiRequest: ApiRequest; shaped: ShapedRequest | undefined }> {
+    const shape = requestShape(request, original.url, original.path, original.scope);
+    const entry = shape === undefined ? null : shapes.get(shape);
+    const at = { request, url: original.url, path: original.path };
+    if (entry) return { apiRequest: entry.request, shaped: { shapes, shape: shape!, entry, original: at } };
+    const apiRequest = await parseRequest(request, { path: original.path, url: original.url });
+    // A shape known not to be cacheable (null) is planned afresh, and not learnt again.
+    const shaped = shape === undefined || entry === null || !shapes.recurs(shape!)
+      ? undefined
+      : { shapes, shape, entry: undefined, original: at };
+    return { apiRequest, shaped };
+  }
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
     const url = new URL(request.url);
@@ -78,7 +105,10 @@ export function createGatewayHandler(
       timing,
       log,
       postgres: async (run) => {
-        const apiRequest = await timing.measure("parse", () => parseRequest(request, { path, url }));
+        const { apiRequest, shaped } = await timing.measure(
+          "parse",
+          () => parseOrRecall(request, { path, url, scope: resolution.dataSource.id }),
+        );
         return await run((sql, { unavailable, connected }) =>
           runPostgrest(sql, {
             unavailable,
@@ -88,6 +118,7 @@ export function createGatewayHandler(
             catalogs: options.catalogs,
             catalogKey: resolution.dataSource.id,
             timing,
+            ...(shaped === undefined ? {} : { shaped }),
             ...settings,
           })
         );
