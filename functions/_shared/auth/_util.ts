@@ -22,7 +22,7 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 /**
- * The SHA-256 of `token` as base64url: the only form in which a token is kept as a key (cache keys, logs).
+ * The SHA-256 of `token` as base64url: the form in which the configured opaque API keys are kept.
  * `node:crypto` hashes synchronously, several times faster than `crypto.subtle.digest` for short inputs.
  */
 export function tokenDigest(token: string): string {

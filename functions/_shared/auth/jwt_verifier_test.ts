@@ -717,6 +717,31 @@ Deno.test("a verified token is cached under its digest, once", async () => {
   assert.equal(v.cacheSize, 0);
 });
 
+Deno.test("a forged token never finds a cached entry: same payload or same signature as a cached token", async () => {
+  const v = await verifier();
+  const genuine = await sign(userClaims());
+  await v.verifyUserToken(genuine);
+  assert.equal(v.cacheSize, 1);
+  const [header, payload, signature] = genuine.split(".");
+  const otherSignature = (await sign(userClaims(), { key: OTHER_SECRET })).split(".")[2];
+  const elevated = btoa(JSON.stringify({ ...userClaims(), sub: crypto.randomUUID() }))
+    .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  for (
+    const forged of [
+      `${header}.${payload}.${otherSignature}`, // the cached payload, re-signed with another key
+      `${header}.${elevated}.${signature}`, // another payload under the cached signature
+      `${header}.${payload}.${signature!.slice(0, -2)}`, // the cached signature, truncated
+    ]
+  ) {
+    await assertRefused(() => v.verifyUserToken(forged), {
+      code: "PGRST301",
+      message: /^Invalid JWT: (signature verification failed|malformed token)$/,
+    }, [forged]);
+  }
+  assert.equal(v.cacheSize, 1, "nothing forged was cached");
+  assert.equal((await v.verifyUserToken(genuine)).sub, userClaims().sub);
+});
+
 Deno.test("refused tokens are not cached", async () => {
   const v = await verifier();
   await caught(() => sign(userClaims(), { key: OTHER_SECRET }).then((t) => v.verifyUserToken(t)));

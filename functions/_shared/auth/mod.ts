@@ -10,7 +10,7 @@
  *   required. Three entry points: `verifyUserToken` (the data path: a signed-in user with a uuid `sub`
  *   and audience `authenticated`; `anon` and `service_role` are refused), `verifyServiceToken`
  *   (`role: service_role`) and `verifyProjectKey` (the JWT-shaped anon and service-role keys).
- *   Verified tokens are cached by SHA-256 digest in a {@linkcode TokenCache} (10,000 entries, LRU, each
+ *   Verified tokens are cached under their exact text in a {@linkcode TokenCache} (10,000 entries, LRU, each
  *   until the token's `exp` and at most 10 minutes).
  * - {@linkcode ApiKeyVerifier}: the `apikey` header must be a project key: the anon or service-role key,
  *   or a configured `sb_publishable_…` (`SUPABASE_PUBLISHABLE_KEYS`) or `sb_secret_…`

@@ -1,5 +1,5 @@
 /**
- * A bounded LRU map of verified tokens, keyed by the token's SHA-256 digest.
+ * A bounded LRU map of verified tokens, keyed by the token's exact text.
  *
  * @module
  */
@@ -28,17 +28,16 @@ interface Entry<T> {
 }
 
 /**
- * Verified tokens by digest: a `Map` in least-recently-used order, at most `maxEntries` long. An entry
- * never outlives its token: it expires at the token's `exp` (without clock tolerance) or `maxAgeSeconds`
- * after it was stored, whichever comes first, and an expired entry is never returned. Keys are digests
- * (see `tokenDigest`), never raw tokens, so neither the cache nor anything that logs its keys holds a
- * usable credential.
+ * Verified tokens by key (the verifier uses the token's exact text): a `Map` in least-recently-used
+ * order, at most `maxEntries` long. An entry never outlives its token: it expires at the token's `exp`
+ * (without clock tolerance) or `maxAgeSeconds` after it was stored, whichever comes first, and an expired
+ * entry is never returned. The cache lives in the process's memory only; its keys are never logged.
  *
  * @example
  * ```ts
  * const cache = new TokenCache<Claims>({ maxEntries: 1000 });
- * cache.set(digest, claims, { exp: claims.exp, now: Date.now() });
- * const hit = cache.get(digest, Date.now()); // undefined once claims.exp has passed
+ * cache.set(token, claims, { exp: claims.exp, now: Date.now() });
+ * const hit = cache.get(token, Date.now()); // undefined once claims.exp has passed
  * ```
  */
 export class TokenCache<T> {
@@ -65,26 +64,26 @@ export class TokenCache<T> {
     return this.#entries.size;
   }
 
-  /** Returns the value stored under `digest` while it has not expired at `now` (ms), and marks it used. */
-  get(digest: string, now: number): T | undefined {
-    const entry = this.#entries.get(digest);
+  /** Returns the value stored under `key` while it has not expired at `now` (ms), and marks it used. */
+  get(key: string, now: number): T | undefined {
+    const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(digest);
+    this.#entries.delete(key);
     if (now >= entry.expiresAt) return undefined;
-    this.#entries.set(digest, entry);
+    this.#entries.set(key, entry);
     return entry.value;
   }
 
   /**
-   * Stores `value` under `digest` until the token's `exp` (seconds since the epoch) or the cache's max age,
+   * Stores `value` under `key` until the token's `exp` (seconds since the epoch) or the cache's max age,
    * counted from `now` (ms); evicts the least recently used entry when full. Does nothing when the entry
    * would already be expired or the cache is disabled.
    */
-  set(digest: string, value: T, options: { exp: number; now: number }): void {
+  set(key: string, value: T, options: { exp: number; now: number }): void {
     const expiresAt = Math.min(options.exp * 1000, options.now + this.#maxAgeMs);
     if (this.#maxEntries === 0 || !(expiresAt > options.now)) return;
-    this.#entries.delete(digest);
-    this.#entries.set(digest, { value, expiresAt });
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, expiresAt });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;

@@ -14,6 +14,7 @@ import { isConnectionFailure, PoolBusyError, type RequestClaims } from "../data_
 import { databaseError, PostgrestError } from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
 import { releaseReserved } from "../postgres_js/mod.ts";
+import { Deadlines } from "./_deadlines.ts";
 import { PreparedStatements } from "./_prepared_statements.ts";
 
 /** A statement with its bind parameters; user input only ever travels in `params`. */
@@ -146,20 +147,16 @@ async function transaction(
  */
 const DEADLINE_MARGIN_MS = 2000;
 
+/** Every transaction's deadline, one timer for all of them. */
+const DEADLINES = new Deadlines();
+
 /** The transaction's result, or a connection failure (`ETIMEDOUT`) when it is not in by `deadlineMs`. */
-async function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      work.catch(() => {}); // it fails when the pool destroys the connection; nobody waits for it then
-      reject(Object.assign(new Error("The data source did not answer in time"), { code: "ETIMEDOUT" }));
-    }, deadlineMs);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  return DEADLINES.within(
+    work,
+    deadlineMs,
+    () => Object.assign(new Error("The data source did not answer in time"), { code: "ETIMEDOUT" }),
+  );
 }
 
 const NOT_YET_VALUE = Symbol("not yet");

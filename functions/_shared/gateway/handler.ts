@@ -5,9 +5,9 @@
  * @module
  */
 import { type ApiKeyVerifier, extractBearerToken, type JwtVerifier } from "../auth/mod.ts";
-import type { DataSourcePools } from "../data_sources/mod.ts";
+import type { DataSource, DataSourcePools } from "../data_sources/mod.ts";
 import { functionPath, jsonResponse, preflightResponse, ServerTiming, withCors } from "../http/mod.ts";
-import { API_PREFIX, parseRequest, PostgrestError } from "../postgrest/mod.ts";
+import { API_PREFIX, type ApiRequest, parseRequest, PostgrestError } from "../postgrest/mod.ts";
 import {
   freezeRetryAfterSeconds,
   type TenantDirectory,
@@ -17,7 +17,13 @@ import {
 import type { CatalogCache } from "../catalog/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
-import { type ExecutionSettings, executionSettings, runPostgrest } from "./run_postgrest.ts";
+import { requestShape, RequestShapes } from "./_request_shapes.ts";
+import {
+  type ExecutionSettings,
+  executionSettings,
+  runPostgrest,
+  type ShapedRequest,
+} from "./run_postgrest.ts";
 
 /** Options of {@linkcode createGatewayHandler}. */
 export interface GatewayHandlerOptions extends Partial<ExecutionSettings> {
@@ -44,6 +50,29 @@ export function createGatewayHandler(
 ): (request: Request) => Promise<Response> {
   const log = options.log ?? console.error;
   const settings = executionSettings(options);
+  const shapes = new RequestShapes();
+
+  /**
+   * The parsed request, or for a read whose shape was learnt the shape's request, not parsed (its
+   * operands are bound from the query string; see `_request_shapes.ts`).
+   */
+  async function parseOrRecall(
+    request: Request,
+    original: { path: string; url: URL; scope: string },
+  ): Promise<{ apiRequest: ApiRequest; shaped: ShapedRequest | undefined }> {
+    // EXPLAIN requests are planned afresh: their answer is the plan, not the shape's statement.
+    const explains = request.headers.get("accept")?.includes("vnd.pgrst.plan") ?? false;
+    const shape = explains ? undefined : requestShape(request, original.url, original.path, original.scope);
+    const entry = shape === undefined ? null : shapes.get(shape);
+    const at = { request, url: original.url, path: original.path };
+    if (entry) return { apiRequest: entry.request, shaped: { shapes, shape: shape!, entry, original: at } };
+    const apiRequest = await parseRequest(request, { path: original.path, url: original.url });
+    // A shape known not to be cacheable (null) is planned afresh, and not learnt again.
+    const shaped = shape === undefined || entry === null || !shapes.recurs(shape!)
+      ? undefined
+      : { shapes, shape, entry: undefined, original: at };
+    return { apiRequest, shaped };
+  }
 
   async function handle(request: Request, timing: ServerTiming): Promise<Response> {
     const url = new URL(request.url);
@@ -78,7 +107,10 @@ export function createGatewayHandler(
       timing,
       log,
       postgres: async (run) => {
-        const apiRequest = await timing.measure("parse", () => parseRequest(request, { path, url }));
+        const { apiRequest, shaped } = await timing.measure(
+          "parse",
+          () => parseOrRecall(request, { path, url, scope: shapeScope(resolution.dataSource) }),
+        );
         return await run((sql, { unavailable, connected }) =>
           runPostgrest(sql, {
             unavailable,
@@ -89,6 +121,7 @@ export function createGatewayHandler(
             catalogKey: resolution.dataSource.id,
             postgrest: resolution.dataSource.postgrest,
             timing,
+            ...(shaped === undefined ? {} : { shaped }),
             ...settings,
           })
         );
@@ -124,4 +157,9 @@ function requestClaims(
     tenant_id: resolution.tenant.id,
     tenant_role: resolution.role,
   };
+}
+
+/** What a shape's statement depends on besides the request: the data source and its PostgREST settings. */
+function shapeScope(dataSource: DataSource): string {
+  return dataSource.postgrest?.aggregates ? `${dataSource.id}+aggregates` : dataSource.id;
 }

@@ -7,11 +7,19 @@
  */
 import type postgres from "postgres";
 import type { ServerTiming } from "../http/mod.ts";
-import { type ApiRequest, buildQuery, planRequest } from "../postgrest/mod.ts";
+import {
+  type ApiRequest,
+  buildQuery,
+  type Catalog,
+  parseRequest,
+  planRequest,
+  type SqlQuery,
+} from "../postgrest/mod.ts";
 import type { CatalogCache } from "../catalog/mod.ts";
 import { POSTGREST_DEFAULTS, type PostgrestSettings } from "../data_sources/mod.ts";
 import { executeStatement, type RequestClaims } from "./execute.ts";
 import { explainOf, explainStatement, planResponse } from "./explain.ts";
+import type { RequestShape, RequestShapes, ShapeEntry } from "./_request_shapes.ts";
 import { requireMaxAffected, requireSingleRow, respond, type ResultRow } from "./respond.ts";
 
 /** The limits every request runs under. */
@@ -49,6 +57,18 @@ export interface RunPostgrestOptions extends ExecutionSettings {
   onConnection?: () => void;
   /** The data source's aggregates and EXPLAIN settings; both off by default, as in Supabase. */
   postgrest?: PostgrestSettings;
+  /** The request's shape, to reuse (or learn) its plan's SQL; without it every request is planned. */
+  shaped?: ShapedRequest;
+}
+
+/** A read's shape in the gateway's {@linkcode RequestShapes}; see `_request_shapes.ts`. */
+export interface ShapedRequest {
+  shapes: RequestShapes;
+  shape: RequestShape;
+  /** The shape's entry when one was found: then `request` is the entry's, and was not parsed. */
+  entry: ShapeEntry | undefined;
+  /** The request as it came, to parse it when the entry was planned against another catalog snapshot. */
+  original: { request: Request; url: URL; path: string };
 }
 
 /** Runs a parsed request on `sql` and renders PostgREST's response. */
@@ -60,12 +80,12 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
   // A cold data source's catalog came over a connection now open (a cached one: the reserve follows at
   // once): its pool may open the next one.
   options.onConnection?.();
-  const plan = timing.measure(
-    "plan",
-    () => planRequest(request, catalog, { maxRows: options.maxRows, aggregates: settings.aggregates }),
-  );
-  const query = timing.measure("sql", () => buildQuery(plan));
   if (explain !== null) {
+    const plan = timing.measure(
+      "plan",
+      () => planRequest(request, catalog, { maxRows: options.maxRows, aggregates: settings.aggregates }),
+    );
+    const query = timing.measure("sql", () => buildQuery(plan));
     // The plan of the statement the request would run, as its user; an ANALYZE of a write keeps nothing.
     const rows = await timing.measure(
       "execute",
@@ -82,6 +102,7 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
     );
     return planResponse(rows, explain, request.method);
   }
+  const query = await queryOf(catalog, request, settings.aggregates, options);
   // A write that must affect exactly one row (or at most n) is checked before its commit.
   const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
   const [row] = await timing.measure("execute", () =>
@@ -107,6 +128,34 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
     requireMaxAffected(query, result);
   }
   return respond(query, result, { method: request.method, preferenceApplied: appliedPreferences(request) });
+}
+
+/** The request's SQL: its shape's, when learnt against this catalog snapshot; else planned (and learnt). */
+async function queryOf(
+  catalog: Catalog,
+  request: ApiRequest,
+  aggregates: boolean,
+  options: RunPostgrestOptions,
+): Promise<SqlQuery> {
+  const { timing, shaped } = options;
+  const entry = shaped?.entry;
+  if (shaped !== undefined && entry !== undefined && entry.catalog === catalog) {
+    return timing.measure("plan", () => shaped.shapes.fill(entry, shaped.shape));
+  }
+  const parsed = entry === undefined
+    ? request
+    : await parseRequest(shaped!.original.request, shaped!.original);
+  const build = (request: ApiRequest) =>
+    buildQuery(planRequest(request, catalog, { maxRows: options.maxRows, aggregates }));
+  const plan = timing.measure(
+    "plan",
+    () => planRequest(parsed, catalog, { maxRows: options.maxRows, aggregates }),
+  );
+  const query = timing.measure("sql", () => buildQuery(plan));
+  if (shaped !== undefined) {
+    await shaped.shapes.learn(shaped.shape, shaped.original, { catalog, request: parsed, query }, build);
+  }
+  return query;
 }
 
 /**
