@@ -277,6 +277,11 @@ export function formatReport(cells: readonly CellResult[], coldStart: ColdStartR
     }: ${ms(coldStart.coldDataSourceAddedMs)} more; Server-Timing: ${
       coldStart.coldDataSourceServerTiming ?? "-"
     }`,
+    `  the same with nothing opened ahead (TENANT_DATA_OPEN_AHEAD=0): ${
+      ms(coldStart.notOpenedAhead.coldDataSourceMs)
+    }, ${ms(coldStart.notOpenedAhead.coldDataSourceAddedMs)} more; Server-Timing: ${
+      coldStart.notOpenedAhead.serverTiming ?? "-"
+    }`,
   ];
 
   const verdicts = checkTargets(cells, coldStart).map((check) => {

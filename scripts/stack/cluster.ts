@@ -142,7 +142,9 @@ export class Cluster {
   async start(): Promise<void> {
     if (await this.isRunning()) return;
     const { pgDataDir, logFile } = await this.#serverPaths();
-    await mustRun(this.bin("pg_ctl"), ["-D", pgDataDir, "-l", logFile, "-w", "-t", "60", "start"], {
+    // The port on the command line wins over the one initdb wrote: TENANT_ROUTER_PORT_OFFSET may have changed.
+    const port = ["-o", `-p ${this.#profile.pgPort}`];
+    await mustRun(this.bin("pg_ctl"), ["-D", pgDataDir, "-l", logFile, ...port, "-w", "-t", "60", "start"], {
       asPostgres: true,
     });
   }

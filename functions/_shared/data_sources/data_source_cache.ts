@@ -131,6 +131,24 @@ export class DataSourceCache {
   }
 
   /**
+   * Ids of the active `postgres` data sources serving the most tenants, at most `limit`, the default
+   * first: the ones worth opening ahead of their first request.
+   *
+   * @throws whatever `query` throws when the application database cannot be read.
+   */
+  async busiest(limit: number): Promise<string[]> {
+    const rows = await this.#query(() =>
+      this.#sql<{ id: string }[]>`
+        select d.id from private.data_sources d
+        where d.kind = 'postgres' and d.status = 'active'
+        order by d.is_default desc,
+                 (select count(*) from public.tenants t where t.data_source_id = d.id) desc, d.name
+        limit ${limit}`
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * Forgets a changed data source (and the default, which may have moved); a deleted one's opened
    * credentials too. Without an id (a truncate), forgets every entry.
    */

@@ -11,7 +11,7 @@
  */
 import { ApiKeyVerifier, type EnvReader, JwtVerifier } from "../auth/mod.ts";
 import { Keyring } from "../crypto/mod.ts";
-import { DataSourcePools } from "../data_sources/mod.ts";
+import { type DataSource, DataSourcePools, DEFAULT_MAX_POOLS } from "../data_sources/mod.ts";
 import {
   API_PREFIX,
   buildQuery,
@@ -35,6 +35,9 @@ export interface GatewayFromEnvOptions {
   prepare?: boolean;
 }
 
+/** How many of the busiest data sources are opened ahead at start-up (`TENANT_DATA_OPEN_AHEAD`). */
+const DEFAULT_OPEN_AHEAD = 50;
+
 /** How long start-up preparation may hold the handler back; past it, it goes on beside the requests. */
 const PREPARE_TIMEOUT_MS = 2000;
 
@@ -47,7 +50,8 @@ const PREPARE_TIMEOUT_MS = 2000;
  * anon key verified (the JWT library's first run), the default data source read and decrypted, its pool's
  * first connection opened and its catalog snapshot loaded (shared with every data source at that schema
  * version), and the parse, plan and sql stages run once on it. A failure there is only logged: the first
- * request tries again.
+ * request tries again. Then, beside the requests, it opens the busiest other data sources
+ * (`TENANT_DATA_OPEN_AHEAD`, default 50, at most `TENANT_DATA_MAX_POOLS`; 0: none) the same way.
  *
  * @example
  * ```ts
@@ -68,6 +72,10 @@ export async function createGatewayHandlerFromEnv(
     const connectionBudget = countFromEnv(env, "TENANT_DATA_CONNECTION_BUDGET");
     const maxPools = countFromEnv(env, "TENANT_DATA_MAX_POOLS");
     const statsIntervalMs = millisecondsFromEnv(env, "TENANT_DATA_STATS_INTERVAL_MS");
+    const openAhead = Math.min(
+      countFromEnv(env, "TENANT_DATA_OPEN_AHEAD", { zero: true }) ?? DEFAULT_OPEN_AHEAD,
+      maxPools ?? DEFAULT_MAX_POOLS,
+    );
     const pools = new DataSourcePools({
       applicationName: options.functionName,
       ...(acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs }),
@@ -124,6 +132,7 @@ export async function createGatewayHandlerFromEnv(
         directory,
         pools,
         catalogs,
+        openAhead,
         functionName: options.functionName,
         log,
       });
@@ -144,13 +153,14 @@ export async function createGatewayHandlerFromEnv(
   }
 }
 
-/** An optional count of 1 or more from the environment. */
-function countFromEnv(env: EnvReader, name: string): number | undefined {
+/** An optional count of 1 or more (or 0 too, with `zero`) from the environment. */
+function countFromEnv(env: EnvReader, name: string, options: { zero?: boolean } = {}): number | undefined {
   const text = env.get(name)?.trim();
   if (!text) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`${name} must be a whole number of 1 or more`);
+  const least = options.zero ? 0 : 1;
+  if (!Number.isInteger(value) || value < least) {
+    throw new TypeError(`${name} must be a whole number of ${least} or more`);
   }
   return value;
 }
@@ -161,6 +171,8 @@ interface PrepareOptions {
   directory: TenantDirectory;
   pools: DataSourcePools;
   catalogs: CatalogCache;
+  /** How many of the busiest data sources to open ahead, after the default one. */
+  openAhead: number;
   functionName: string;
   log: (line: string) => void;
 }
@@ -177,12 +189,56 @@ async function prepareAtStart(options: PrepareOptions): Promise<void> {
       const catalog = await pools.run(dataSource, async (sql) => await catalogs.get(dataSource.id, sql));
       await rehearse(catalog);
     })(),
-  ]).then(() => {}, (error) => {
+  ]).then(async () => {
+    // The busiest data sources read (and decrypted) now, one after the other on the application
+    // database's open connection; their first connections are opened beside the requests: a request for a
+    // data source being opened shares its first connection (the pools' connection gate).
+    const dataSources = await readBusiest(options);
+    void openAhead(dataSources, options);
+  }, (error) => {
     options.log(`${options.functionName}: start-up preparation skipped: ${errorName(error)}`);
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([preparing, new Promise((resolve) => timer = setTimeout(resolve, PREPARE_TIMEOUT_MS))]);
   clearTimeout(timer);
+}
+
+/**
+ * The busiest `postgres` data sources after the default one, read one at a time: in parallel they would
+ * open more connections to the application database, which the first requests would wait for.
+ */
+async function readBusiest(options: PrepareOptions): Promise<DataSource[]> {
+  if (options.openAhead === 0) return [];
+  const { directory } = options;
+  const found: DataSource[] = [];
+  try {
+    for (const id of await directory.busiestDataSources(options.openAhead)) {
+      const dataSource = await directory.dataSource(id).catch(() => undefined);
+      if (dataSource !== undefined && !dataSource.isDefault) found.push(dataSource);
+    }
+  } catch {
+    // The application database did not answer: the first requests try again.
+  }
+  return found;
+}
+
+/**
+ * Opens the data sources' first connections and checks their schema version (the catalog snapshot is
+ * shared per version), two at a time: a first connection costs 10–30 ms (TCP, SCRAM, a server process or
+ * a PgBouncer client), which the first request for one of their tenants would otherwise wait for. Pools
+ * close idle connections after 30 s, so this serves the first half minute after a start, when every data
+ * source is cold at once. Failures are left to the first request (and its breaker).
+ */
+async function openAhead(dataSources: DataSource[], options: PrepareOptions): Promise<void> {
+  const { pools, catalogs } = options;
+  const queue = [...dataSources];
+  const worker = async () => {
+    for (let dataSource = queue.shift(); dataSource !== undefined; dataSource = queue.shift()) {
+      const opening = dataSource;
+      await pools.run(opening, async (sql) => await catalogs.get(opening.id, sql)).catch(() => {});
+    }
+  };
+  await Promise.all([worker(), worker()]);
 }
 
 /**

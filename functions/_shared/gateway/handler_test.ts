@@ -183,3 +183,30 @@ Deno.test("a freeze says how long it lasts in Retry-After, and ends with its hol
     await sql.end();
   }
 });
+
+Deno.test({
+  name: "at start-up the gateway opens its busiest data sources ahead, unless TENANT_DATA_OPEN_AHEAD is 0",
+  // The gateways built here keep their pools: their idle connections close on their own.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const poolsAfterStart = async (openAhead: string) => {
+      const lines: string[] = [];
+      const env = new Map(Object.entries({
+        ...Deno.env.toObject(),
+        TENANT_DATA_OPEN_AHEAD: openAhead,
+        TENANT_DATA_STATS_INTERVAL_MS: "100",
+      }));
+      await createGatewayHandlerFromEnv(env, {
+        functionName: "tenant-data",
+        log: (line) => lines.push(line),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const stats = lines.filter((line) => line.includes(": stats ")).at(-1);
+      assert.ok(stats !== undefined, "the gateway logged its stats");
+      return (JSON.parse(stats.slice(stats.indexOf("{"))) as { pools: { count: number } }).pools.count;
+    };
+    assert.equal(await poolsAfterStart("0"), 1, "without opening ahead, only the default data source's pool");
+    assert.ok(await poolsAfterStart("50") >= 2, "tenant_acme's pool is open before any request for it");
+  },
+});

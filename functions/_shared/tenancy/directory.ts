@@ -310,6 +310,12 @@ export class TenantDirectory {
     return await this.#dataSources.get(dataSourceId);
   }
 
+  /** Ids of the busiest active `postgres` data sources, default first (see `DataSourceCache.busiest`). */
+  async busiestDataSources(limit: number): Promise<string[]> {
+    this.#start();
+    return await this.#dataSources.busiest(limit);
+  }
+
   /** Drops every cached entry (decrypted credentials stay: they are keyed by their ciphertext). */
   flush(): void {
     this.#flush();
