@@ -215,7 +215,7 @@ Deno.test({
       const asOwner = { sub: fixture.owner.id, tenant_id: fixture.tenantId, tenant_role: "owner" };
 
       await t.step(
-        "reads through supabase-js equal SQL as that tenant in the project's database",
+        "reads (spreads too) through supabase-js equal SQL as that tenant in the project's database",
         async () => {
           const { data, error, status } = await owner.from("accounts").select("id, name, industry").order(
             "name",
@@ -238,6 +238,20 @@ Deno.test({
             name: "Initrode",
             contacts: [{ name: "Milton Waddams" }, { name: "Peter Gibbons" }],
           });
+          const spread = await owner.from("contacts").select("name, ...accounts(account_name:name)").order(
+            "name",
+          );
+          assert.equal(spread.error, null);
+          assert.deepEqual(
+            spread.data,
+            await sqlAsTenant(
+              fixture.remoteDbUrl,
+              asOwner,
+              (tx) =>
+                tx`select c.name, a.name as account_name from public.contacts c
+                   left join public.accounts a on a.id = c.account_id order by c.name`,
+            ).then((rows) => rows.map((row) => ({ ...row }))),
+          );
 
           const counted = await owner.from("accounts").select("*", { count: "exact", head: true });
           assert.equal(counted.error, null);
