@@ -623,6 +623,8 @@ function buildReport(input: ReportInput) {
       coldTenantFirst: summary(result.coldTenant.latenciesMs),
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
     },
+    /** Each data source's first request, slowest first: when in the run, how long, the gateway's stages. */
+    coldDataSourceSamples: [...result.coldDataSourceSamples].sort((a, b) => b.ms - a.ms),
     outcomes: result.outcomes,
     errors: { byOutcome: result.errors, unexpected, documented503, first: result.firstErrors },
     connections: {
@@ -668,6 +670,9 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("warm tenants", l.warmTenants),
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
+    ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
+      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms; Server-Timing: ${c.serverTiming ?? "-"}`
+    ),
     `outcomes: ${JSON.stringify(report.outcomes)}`,
     `errors: ${report.errors.unexpected} unexpected, ${report.errors.documented503} documented 503s ${
       JSON.stringify(report.errors.byOutcome)

@@ -66,6 +66,13 @@ export interface LatencySet {
   latenciesMs: number[];
 }
 
+/** One cold request: ms since the load began, its latency, and the stages the gateway timed. */
+export interface ColdSample {
+  atMs: number;
+  ms: number;
+  serverTiming: string | null;
+}
+
 /** What a change measured. */
 export interface ChangeResult {
   kind: ScaleChange["kind"];
@@ -89,6 +96,8 @@ export interface ScaleLoadResult {
   coldTenant: LatencySet;
   /** The first request to each data source, whole run (cold pool, catalog not loaded). */
   coldDataSource: LatencySet;
+  /** Each data source's first request: when in the run, how long, and the gateway's `Server-Timing`. */
+  coldDataSourceSamples: ColdSample[];
   /** Requests of the whole run by outcome: `200`, `403 TR403`, `503 TR506`, `0 network`… */
   outcomes: Record<string, number>;
   /** Failures other than the expected refusals of the changes, whole run, by outcome. */
@@ -156,6 +165,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     warm: { latenciesMs: [] },
     coldTenant: { latenciesMs: [] },
     coldDataSource: { latenciesMs: [] },
+    coldDataSourceSamples: [],
     outcomes: {},
     errors: {},
     firstErrors: [],
@@ -205,12 +215,19 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     lastProgress = { at: now, total: result.requests.total };
   }, 1000);
 
-  async function send(planned: Planned): Promise<{ status: number; body: string }> {
+  async function send(
+    planned: Planned,
+  ): Promise<{ status: number; body: string; serverTiming: string | null }> {
     try {
       const response = await fetch(planned.url, { ...planned.init, client });
-      return { status: response.status, body: await response.text() };
+      return {
+        status: response.status,
+        body: await response.text(),
+        serverTiming: response.headers.get("server-timing"),
+      };
     } catch (error) {
-      return { status: 0, body: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const body = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { status: 0, body, serverTiming: null };
     }
   }
 
@@ -244,7 +261,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
       touchedTenants.add(tenantIndex);
       touchedSources.add(tenant.dataSource);
       const started = performance.now();
-      const { status, body } = await send(planned);
+      const { status, body, serverTiming } = await send(planned);
       const ended = performance.now();
       const ms = Math.round((ended - started) * 1000) / 1000;
       const outcome = outcomeOf(status, body);
@@ -257,7 +274,10 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
         if (inserted !== undefined) own.push({ tenant: tenantIndex, id: inserted });
         if (kind === "delete") own.shift();
         if (coldTenant) result.coldTenant.latenciesMs.push(ms);
-        if (coldSource) result.coldDataSource.latenciesMs.push(ms);
+        if (coldSource) {
+          result.coldDataSource.latenciesMs.push(ms);
+          result.coldDataSourceSamples.push({ atMs: Math.round(started - begin), ms, serverTiming });
+        }
         if (inWindow) {
           result.measured.latenciesMs.push(ms);
           if (!coldTenant) result.warm.latenciesMs.push(ms);
