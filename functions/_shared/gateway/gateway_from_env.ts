@@ -171,7 +171,7 @@ interface PrepareOptions {
   directory: TenantDirectory;
   pools: DataSourcePools;
   catalogs: CatalogCache;
-  /** How many of the busiest data sources to open ahead, after the default one. */
+  /** How many of the busiest data sources to have open, the default (always prepared) among them. */
   openAhead: number;
   functionName: string;
   log: (line: string) => void;
