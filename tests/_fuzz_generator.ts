@@ -884,11 +884,13 @@ const BROKEN_ESCAPES: readonly string[] = [
  * does not, while it slows every run that draws it.
  */
 export const MAX_QUERY_LENGTH = 64 * 1024;
+/** The longest percent-encoded path segment the generator makes up. */
+export const MAX_PATH_SEGMENT_LENGTH = 1024;
 
-/** Cuts a query string to {@linkcode MAX_QUERY_LENGTH}, never inside a `%XX` escape. */
-function capQuery(query: string): string {
-  if (query.length <= MAX_QUERY_LENGTH) return query;
-  return query.slice(0, MAX_QUERY_LENGTH).replace(/%[0-9A-Fa-f]?$/, "");
+/** Cuts percent-encoded text to `max` characters, never inside a `%XX` escape. */
+function capEncoded(text: string, max = MAX_QUERY_LENGTH): string {
+  if (text.length <= max) return text;
+  return text.slice(0, max).replace(/%[0-9A-Fa-f]?$/, "");
 }
 
 function encodeQuery(r: Prng, params: [string, string][]): { query: string; raw: Uint8Array | null } {
@@ -899,7 +901,7 @@ function encodeQuery(r: Prng, params: [string, string][]): { query: string; raw:
   const keep = mode === "standard"
     ? unreserved
     : (ch: string) => ch >= "!" && ch <= "~" && !"&#%+=".includes(ch);
-  let query = capQuery(
+  let query = capEncoded(
     params.map(([k, v]) => `${percentEncode(k, keep)}=${percentEncode(v, keep)}`).join("&"),
   );
   if (mode === "broken") {
@@ -1281,7 +1283,7 @@ export function generateRequest(ctx: FuzzContext, seed: number, index: number): 
   if (pathKind === "weird") {
     path = r.chance(0.85)
       ? r.pick(WEIRD_PATHS)
-      : `/rest/v1/${percentEncode(randomString(r, 40), unreserved)}`;
+      : `/rest/v1/${capEncoded(percentEncode(randomString(r, 40), unreserved), MAX_PATH_SEGMENT_LENGTH)}`;
   }
   const scenario = r.wellFormed && pathKind === "table" && r.chance(0.1)
     ? crossTenant(r, ctx, table)

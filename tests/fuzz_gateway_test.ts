@@ -34,6 +34,7 @@ import {
   type FuzzTable,
   generateRequest,
   INJECTIONS,
+  MAX_PATH_SEGMENT_LENGTH,
   MAX_QUERY_LENGTH,
 } from "./_fuzz_generator.ts";
 import { rawRequest } from "./_raw_http.ts";
@@ -500,7 +501,7 @@ Deno.test(`fuzz: ${ONLY ? ONLY.length : REQUESTS} generated requests as globex's
           const problems = [
             ...accessProblems(request, outcome, context),
             // The generator's own bound (seed 1282397370 once drew a URL of several hundred kilobytes).
-            ...(request.target.length > MAX_QUERY_LENGTH + 200
+            ...(request.target.length > MAX_QUERY_LENGTH + MAX_PATH_SEGMENT_LENGTH + 200
               ? [`the generator sent a target of ${request.target.length} characters`]
               : []),
             ...(outcome.error === undefined

@@ -105,3 +105,20 @@ Deno.test("an ambiguous embedding is 300 PGRST201 with the candidates as a JSON 
     "Try changing 'contacts_account_id_fkey' to one of the following: 'contacts!contacts_account_id_fkey', 'reachable_contacts!contacts_account_id_fkey'. Find the desired relationship in the 'details' key.",
   );
 });
+
+Deno.test("answers: a value past a PostgreSQL limit (an array of 10 dimensions) is a 400 54000 and writes nothing", async () => {
+  const name = `${RUN} nested`;
+  const { status, error } = await globex.from("accounts").insert({ name, tags: [[[[[[[[[["x"]]]]]]]]]] });
+  assert.equal(status, 400);
+  assert.deepEqual(error, {
+    code: "54000",
+    message: "The request exceeds a limit of PostgreSQL",
+    details: null,
+    hint: "Send smaller values, fewer items or less nesting (arrays have at most 6 dimensions)",
+  });
+  const [{ n }] = await adminSql(
+    shared,
+    (sql) => sql`select count(*)::int as n from public.accounts where name = ${name}`,
+  );
+  assert.equal(n, 0);
+});

@@ -53,6 +53,15 @@ export function databaseError(error: unknown, options: DatabaseErrorOptions): Po
     // processes and transactions: not for clients.
     return new PostgrestError(code, message, { status: 503, retryAfter: 1 });
   }
+  if (REQUEST_LIMITS.has(code)) {
+    // A PostgreSQL limit met by what the request sent (an array of more than 6 dimensions, a value too big
+    // for an index, too many columns): the client's to fix, so not a 500 as in PostgREST. The server's text
+    // may name an index, so it is replaced.
+    return new PostgrestError(code, "The request exceeds a limit of PostgreSQL", {
+      status: 400,
+      hint: "Send smaller values, fewer items or less nesting (arrays have at most 6 dimensions)",
+    });
+  }
   if (status >= 500 && !EXPLAINED_SERVER_ERRORS.has(code)) {
     // A server-side failure the client cannot act on: its text may name settings or internals (54001's
     // hint quotes max_stack_depth). The opaque body keeps the SQLSTATE in `details` for support.
@@ -69,6 +78,12 @@ export function databaseError(error: unknown, options: DatabaseErrorOptions): Po
 const FIXED_HINTS: ReadonlyMap<string, string> = new Map([
   ["57014", "The request ran longer than the statement timeout: narrow it with filters or a smaller limit"],
 ]);
+
+/**
+ * PostgreSQL limits a request's values can meet: `program_limit_exceeded`, `too_many_columns`,
+ * `too_many_arguments`. `54001` (stack depth) stays a 500: it is the server's setting.
+ */
+const REQUEST_LIMITS = new Set(["54000", "54011", "54023"]);
 
 /** A deadlock or serialization failure: the request can simply be sent again. */
 const RETRYABLE = new Set(["40P01", "40001"]);

@@ -101,6 +101,23 @@ Deno.test("databaseError() renders a 5xx the client cannot act on opaquely, keep
   assert.doesNotMatch(JSON.stringify(error.toJSON()), /max_stack_depth|stack depth/);
 });
 
+Deno.test("databaseError() answers a PostgreSQL limit met by the request's values with a 400 naming no index", () => {
+  const error = databaseError(
+    {
+      code: "54000",
+      message: 'index row size 3000 exceeds btree version 4 maximum 2704 for index "contacts_email_key"',
+    },
+    { authenticated: true },
+  );
+  assert.equal(error.status, 400);
+  assert.deepEqual(error.toJSON(), {
+    code: "54000",
+    message: "The request exceeds a limit of PostgreSQL",
+    details: null,
+    hint: "Send smaller values, fewer items or less nesting (arrays have at most 6 dimensions)",
+  });
+});
+
 Deno.test("databaseError() keeps the text of a statement timeout, which tells the client what happened", () => {
   const error = databaseError({ code: "57014", message: "canceling statement due to statement timeout" }, {
     authenticated: true,
