@@ -119,6 +119,6 @@ Deno.test("answers: a value past a PostgreSQL limit (an array of 10 dimensions) 
   const [{ n }] = await adminSql(
     shared,
     (sql) => sql`select count(*)::int as n from public.accounts where name = ${name}`,
-  );
+  ) as [{ n: number }];
   assert.equal(n, 0);
 });
