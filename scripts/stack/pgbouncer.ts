@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Cluster } from "./cluster.ts";
 import type { Prerequisites } from "./prerequisites.ts";
 import type { StackProfile } from "./profile.ts";
-import { exists, isRoot, mustRun } from "./process.ts";
+import { isRoot, mustRun } from "./process.ts";
 
 /** Server connections PgBouncer keeps per database and role: above any one gateway pool of the stacks. */
 export const POOLER_POOL_SIZE = 40;
@@ -80,9 +80,13 @@ export function poolerConfig(profile: StackProfile, dir: string): string {
 }
 
 async function poolerPid(dir: string): Promise<number | undefined> {
-  const file = join(dir, "pgbouncer.pid");
-  if (!(await exists(file))) return undefined;
-  const pid = Number((await Deno.readTextFile(file)).trim());
+  // Read, not checked first: an exiting PgBouncer removes its pid file at any moment.
+  const text = await Deno.readTextFile(join(dir, "pgbouncer.pid")).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  });
+  if (text === undefined) return undefined;
+  const pid = Number(text.trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     // `(pgbouncer) S …`: an exited process not yet reaped (state Z) is not running.
