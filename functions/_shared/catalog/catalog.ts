@@ -123,6 +123,11 @@ export interface CatalogFunctionReturns {
   readonly table: string | null;
   /** For `composite` and `record`: the columns of a result row; empty otherwise. */
   readonly columns: readonly CatalogFunctionColumn[];
+  /**
+   * `prorows`, the rows the function declares it returns (`rows 1`): a set-returning function declaring one
+   * row is embedded as one object when it is a computed relationship, as PostgREST does.
+   */
+  readonly rows: number;
 }
 
 /**
@@ -184,6 +189,47 @@ export function findColumn(table: CatalogTable, name: string): CatalogColumn | u
   return table.columns.find((column) => column.name === name);
 }
 
+/**
+ * A computed field of a table: a function of the schema taking the table's row as its only parameter and
+ * returning one value (`weighted_amount(opportunities) returns numeric`), selected, filtered and ordered
+ * like a column (`opportunities?select=name,weighted_amount`), never part of `*`.
+ */
+export interface ComputedField {
+  /** The function, named like a column. */
+  readonly name: string;
+  /** `format_type` of the result: filter values are cast to it. */
+  readonly type: string;
+}
+
+/**
+ * The computed fields of `table` (PostgREST's computed fields): functions with one parameter of the table's
+ * row type, returning a scalar or composite value, not a set.
+ *
+ * @example
+ * ```ts
+ * computedFields(catalog, "opportunities"); // [{ name: "weighted_amount", type: "numeric" }]
+ * ```
+ */
+export function computedFields(catalog: Catalog, table: string): ComputedField[] {
+  return catalog.functions
+    .filter((fn) =>
+      takesRowOf(fn, catalog.schema, table) && !fn.returns.setOf &&
+      (fn.returns.kind === "scalar" || fn.returns.kind === "composite")
+    )
+    .map((fn) => ({ name: fn.name, type: fn.returns.type }));
+}
+
+/**
+ * Whether `fn` has exactly one parameter and it is the row type of `schema.table`: how PostgreSQL's
+ * `format_type` names it, quoted or not (quoting depends on keywords, so both spellings are accepted).
+ */
+export function takesRowOf(fn: CatalogFunction, schema: string, table: string): boolean {
+  const [only, ...more] = fn.parameters;
+  if (only === undefined || more.length > 0) return false;
+  const spellings = (name: string) => [name, `"${name.replaceAll('"', '""')}"`];
+  return spellings(schema).some((s) => spellings(table).some((t) => only.type === `${s}.${t}`));
+}
+
 /** How an embedded resource relates to the resource that embeds it. */
 export type Cardinality = "many-to-one" | "one-to-many" | "one-to-one" | "many-to-many";
 
@@ -229,4 +275,9 @@ export interface Relationship {
   readonly referencing: "table" | "foreignTable" | null;
   /** The junction of a many-to-many relationship, else `null`. */
   readonly junction: Junction | null;
+  /**
+   * A computed relationship: the function of the schema that returns the related rows from the embedding
+   * row (`subsidiaries(accounts) returns setof accounts`); `columns` and `keyColumns` are empty. Else `null`.
+   */
+  readonly function: string | null;
 }

@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { Catalog, CatalogForeignKey, CatalogTable, Relationship } from "./catalog.ts";
+import {
+  type Catalog,
+  type CatalogForeignKey,
+  type CatalogTable,
+  type Relationship,
+  takesRowOf,
+} from "./catalog.ts";
 
 /** The scope columns of this project: every row carries `tenant_id`, and composite keys start with it. */
 export const DEFAULT_SCOPE_COLUMNS: readonly string[] = ["tenant_id"];
@@ -57,6 +63,7 @@ export function relationshipsFrom(
         keyColumns: keys,
         referencing: "table",
         junction: null,
+        function: null,
       });
     }
     if (fk.referencedTable === table) {
@@ -69,6 +76,7 @@ export function relationshipsFrom(
         keyColumns: keys.map(swap),
         referencing: "foreignTable",
         junction: null,
+        function: null,
       });
     }
   };
@@ -77,7 +85,34 @@ export function relationshipsFrom(
     found.push(...junctionRelationships(source, table));
   }
   for (const { source, fk } of viewForeignKeys(catalog)) add(source, fk);
+  found.push(...computedRelationships(catalog, table));
   return found;
+}
+
+/**
+ * PostgREST's computed relationships: functions taking the row of `table` as their only parameter and
+ * returning rows of a table or view of the schema. To one when the function returns one row, or a set
+ * declared `rows 1`; else to many.
+ */
+function computedRelationships(catalog: Catalog, table: string): Relationship[] {
+  return catalog.functions.flatMap((fn) => {
+    const { returns } = fn;
+    if (returns.kind !== "composite" || returns.table === null || !takesRowOf(fn, catalog.schema, table)) {
+      return [];
+    }
+    const toOne = !returns.setOf || returns.rows === 1;
+    return [{
+      table,
+      foreignTable: returns.table,
+      cardinality: toOne ? "many-to-one" : "one-to-many",
+      constraint: fn.name,
+      columns: [],
+      keyColumns: [],
+      referencing: null,
+      junction: null,
+      function: fn.name,
+    }];
+  });
 }
 
 interface SourcedForeignKey {
@@ -144,6 +179,7 @@ function junctionRelationships(junction: CatalogTable, table: string): Relations
           originColumns: zip(origin.referencedColumns, origin.columns),
           targetColumns: zip(target.columns, target.referencedColumns),
         },
+        function: null,
       });
     }
   }

@@ -26,6 +26,7 @@ Deno.test("relationshipsFrom() treats a composite tenant foreign key as its key 
     keyColumns: [["account_id", "id"]],
     referencing: "table",
     junction: null,
+    function: null,
   });
 });
 
@@ -35,8 +36,32 @@ Deno.test("relationshipsFrom() sees the referencing side as one-to-many", () => 
   assert.equal(contacts?.cardinality, "one-to-many");
   assert.deepEqual(contacts?.columns, [["tenant_id", "tenant_id"], ["id", "account_id"]]);
   assert.equal(contacts?.referencing, "foreignTable");
-  // accounts is referenced by contacts, opportunities, events, tasks, notes, activities, documents.
-  assert.equal(rels.length, 7);
+  // Referenced by contacts, opportunities, events, tasks, notes, activities, documents; its parent key gives
+  // two (parent, children); two computed relationships.
+  assert.equal(rels.length, 11);
+});
+
+Deno.test("relationshipsFrom() gives a foreign key of a table to itself both ways", () => {
+  const self = relationshipsFrom(catalog, "accounts").filter((r) =>
+    r.foreignTable === "accounts" && !r.function
+  );
+  assert.deepEqual(self.map((r) => [r.cardinality, r.keyColumns]), [
+    ["many-to-one", [["parent_account_id", "id"]]],
+    ["one-to-many", [["id", "parent_account_id"]]],
+  ]);
+});
+
+Deno.test("relationshipsFrom() finds computed relationships: functions of the row returning rows", () => {
+  const computed = relationshipsFrom(catalog, "accounts").filter((r) => r.function !== null);
+  assert.deepEqual(computed.map((r) => [r.function, r.foreignTable, r.cardinality, r.columns]), [
+    ["primary_contact", "contacts", "many-to-one", []], // setof … rows 1: one object
+    ["subsidiaries", "accounts", "one-to-many", []],
+  ]);
+  assert.deepEqual(
+    relationshipsFrom(catalog, "contacts").filter((r) => r.function !== null),
+    [],
+    "a function of another table's row is not a relationship of this one",
+  );
 });
 
 Deno.test("relationshipsFrom() keeps every column when no scope column is configured", () => {

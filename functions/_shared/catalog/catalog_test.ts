@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findColumn, findTable } from "./catalog.ts";
+import { computedFields, findColumn, findTable, takesRowOf } from "./catalog.ts";
 import { catalog } from "../postgrest/testdata/fixtures.ts";
 
 Deno.test("findTable() finds a table of the snapshot by exact name", () => {
@@ -18,4 +18,29 @@ Deno.test("findColumn() finds a column with its catalog types", () => {
 
 Deno.test("the catalog snapshot is plain JSON that survives a round trip", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(catalog)), catalog);
+});
+
+Deno.test("computedFields() are the functions of one row returning one value", () => {
+  assert.deepEqual(computedFields(catalog, "opportunities"), [{ name: "weighted_amount", type: "numeric" }]);
+  assert.deepEqual(
+    computedFields(catalog, "accounts"),
+    [],
+    "set-returning functions of accounts are relationships",
+  );
+});
+
+Deno.test("takesRowOf() accepts the row type spelled either way, and only as the one parameter", () => {
+  const fn = (...types: string[]) => ({
+    name: "f",
+    parameters: types.map((type) => ({ name: "", type, hasDefault: false, variadic: false })),
+    returns: { setOf: false, kind: "scalar" as const, type: "text", table: null, columns: [], rows: 0 },
+    volatility: "stable" as const,
+    securityDefiner: false,
+    grantedToAuthenticated: true,
+  });
+  assert.ok(takesRowOf(fn("public.accounts"), "public", "accounts"));
+  assert.ok(takesRowOf(fn('public."user"'), "public", "user"), "a keyword is quoted by format_type");
+  assert.ok(!takesRowOf(fn("public.accounts"), "public", "contacts"));
+  assert.ok(!takesRowOf(fn("public.accounts", "integer"), "public", "accounts"));
+  assert.ok(!takesRowOf(fn(), "public", "accounts"));
 });

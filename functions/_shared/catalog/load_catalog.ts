@@ -162,7 +162,8 @@ export async function loadCatalog(sql: postgres.Sql, options: LoadCatalogOptions
                 ) order by a.attnum), '[]')
                 from pg_catalog.pg_attribute a
                 where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)
-              else '[]'::json end
+              else '[]'::json end,
+            'rows', p.prorows
           ),
           'volatility', case p.provolatile when 'v' then 'volatile' when 's' then 'stable' else 'immutable' end,
           'securityDefiner', p.prosecdef,

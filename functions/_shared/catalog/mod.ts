@@ -21,7 +21,7 @@
  * @module
  */
 export type * from "./catalog.ts";
-export { findColumn, findTable } from "./catalog.ts";
+export { computedFields, findColumn, findTable, takesRowOf } from "./catalog.ts";
 export { CatalogCache, type CatalogCacheOptions } from "./catalog_cache.ts";
 export {
   DEFAULT_SCOPE_COLUMNS,

@@ -41,9 +41,9 @@ export function respond(query: SqlQuery, row: ResultRow, options: RespondOptions
   const total = row.total_count === null ? null : Number(row.total_count);
   const status = statusOf(query, row, total);
   const withBody = query.returnsBody && row.body !== null;
-  // Without a body, only a read, an insert and a call that returns something (or is a HEAD) keep it.
+  // Without a body, only a read, an insert and a call of a function that returns something keep it.
   const keepsStatus = query.kind === "insert" || query.kind === "read" ||
-    (query.kind === "call" && (query.returnsBody || options.method === "HEAD"));
+    (query.kind === "call" && !query.noContent);
   // Headers are set on the response's own list: in Deno that is several times cheaper than a `Headers`
   // object passed to the constructor, which is validated and copied again.
   const response = withBody

@@ -119,6 +119,7 @@ select set_eq($$
     where c.contype = 'f' and c.connamespace = 'public'::regnamespace
   $$,
   array[
+    'accounts → accounts',
     'contacts → accounts',
     'opportunities → accounts', 'opportunities → pipeline_stages', 'opportunities → contacts',
     'opportunity_line_items → opportunities', 'opportunity_line_items → products',

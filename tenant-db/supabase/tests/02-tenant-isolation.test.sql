@@ -9,7 +9,7 @@
 -- a token without tenant claim, anon, service_role; then the database owner checks B was untouched.
 -- After the per-table loop: malformed claims, defaults, and the on delete behaviour of the graph.
 begin;
-select plan(399);
+select plan(402);
 
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;

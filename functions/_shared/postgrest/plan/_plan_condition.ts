@@ -4,10 +4,10 @@
  * @module
  */
 
-import { type CatalogTable, findColumn } from "../../catalog/mod.ts";
+import { findColumn } from "../../catalog/mod.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type { PlannedCondition, PlannedEmbed } from "./plan.ts";
-import { planField } from "./_plan_field.ts";
+import { type FieldScope, planField } from "./_plan_field.ts";
 import type { LogicTree } from "../parse/mod.ts";
 
 /** An embedded resource of the level and the names a filter may call it by (alias, relation). */
@@ -25,7 +25,7 @@ export interface PlanConditionOptions {
 }
 
 /**
- * Plans a filter or an and/or tree of a level whose table is `table`.
+ * Plans a filter or an and/or tree of a level (its table and computed fields in `scope`).
  *
  * A filter names a column (typed by {@linkcode planField}) or, without a JSON path and when no column has
  * that name, an embedded resource of the level: then only `is.null` and `not.is.null` (or `is.not_null`)
@@ -37,13 +37,13 @@ export interface PlanConditionOptions {
  *
  * @example
  * ```ts
- * planCondition(contacts, { kind: "filter", field: { name: "email", jsonPath: [] }, negated: true,
+ * planCondition({ table: contacts, computed: [], schema: "public" }, { kind: "filter", field: { name: "email", jsonPath: [] }, negated: true,
  *   operation: { kind: "is", value: "null" } }, { embeds: [] });
  * // { kind: "filter", field: { column: "email", … }, negated: true, operation: { kind: "is", value: "null" } }
  * ```
  */
 export function planCondition(
-  table: CatalogTable,
+  scope: FieldScope,
   tree: LogicTree,
   options: PlanConditionOptions,
 ): PlannedCondition {
@@ -52,11 +52,11 @@ export function planCondition(
       kind: "logic",
       operator: tree.operator,
       negated: tree.negated,
-      children: tree.children.map((child) => planCondition(table, child, options)),
+      children: tree.children.map((child) => planCondition(scope, child, options)),
     };
   }
   const { field, negated, operation } = tree;
-  if (field.jsonPath.length === 0 && findColumn(table, field.name) === undefined) {
+  if (field.jsonPath.length === 0 && findColumn(scope.table, field.name) === undefined) {
     const named = options.embeds.find((candidate) => candidate.names.includes(field.name));
     if (named !== undefined) {
       if (operation.kind !== "is" || (operation.value !== "null" && operation.value !== "not_null")) {
@@ -67,5 +67,5 @@ export function planCondition(
       return { kind: "embed", embed: named.embed, isNull: (operation.value === "null") !== negated };
     }
   }
-  return { kind: "filter", field: planField(table, field), negated, operation };
+  return { kind: "filter", field: planField(scope, field), negated, operation };
 }

@@ -13,7 +13,7 @@ const embeds = [{ names: ["account", "accounts"], embed }];
 
 Deno.test("planCondition() types a filter's column and keeps its operation", () => {
   assert.deepEqual(
-    planCondition(contacts, {
+    planCondition({ table: contacts, computed: [], schema: "public" }, {
       kind: "filter",
       field: field("email"),
       negated: true,
@@ -23,7 +23,7 @@ Deno.test("planCondition() types a filter's column and keeps its operation", () 
     }),
     {
       kind: "filter",
-      field: { column: "email", jsonPath: [], toJson: false, type: "text" },
+      field: { column: "email", computedIn: null, jsonPath: [], toJson: false, type: "text" },
       negated: true,
       operation: cmp("eq", "x"),
     },
@@ -31,7 +31,7 @@ Deno.test("planCondition() types a filter's column and keeps its operation", () 
 });
 
 Deno.test("planCondition() plans a logic tree recursively", () => {
-  const planned = planCondition(contacts, {
+  const planned = planCondition({ table: contacts, computed: [], schema: "public" }, {
     kind: "logic",
     operator: "or",
     negated: true,
@@ -60,7 +60,10 @@ for (const [text, negated, value, isNull] of nullFilters) {
       negated,
       operation: { kind: "is", value },
     } as const;
-    assert.deepEqual(planCondition(contacts, condition, { embeds }), { kind: "embed", embed, isNull });
+    assert.deepEqual(
+      planCondition({ table: contacts, computed: [], schema: "public" }, condition, { embeds }),
+      { kind: "embed", embed, isNull },
+    );
   });
 }
 
@@ -71,14 +74,17 @@ Deno.test("planCondition() refuses another operator on an embed with PGRST120", 
     negated: false,
     operation: cmp("eq", "x"),
   } as const;
-  assert.throws(() => planCondition(contacts, condition, { embeds }), (err: unknown) => {
-    assert.ok(err instanceof PostgrestError);
-    assert.deepEqual([err.code, err.details], [
-      "PGRST120",
-      "Only is null or not is null filters are allowed on embedded resources",
-    ]);
-    return true;
-  });
+  assert.throws(
+    () => planCondition({ table: contacts, computed: [], schema: "public" }, condition, { embeds }),
+    (err: unknown) => {
+      assert.ok(err instanceof PostgrestError);
+      assert.deepEqual([err.code, err.details], [
+        "PGRST120",
+        "Only is null or not is null filters are allowed on embedded resources",
+      ]);
+      return true;
+    },
+  );
 });
 
 Deno.test("planCondition() refuses an unknown name with 42703", () => {
@@ -88,5 +94,8 @@ Deno.test("planCondition() refuses an unknown name with 42703", () => {
     negated: false,
     operation: cmp("eq", "x"),
   } as const;
-  assert.throws(() => planCondition(contacts, condition, { embeds }), /column contacts\.nope does not exist/);
+  assert.throws(
+    () => planCondition({ table: contacts, computed: [], schema: "public" }, condition, { embeds }),
+    /column contacts\.nope does not exist/,
+  );
 });

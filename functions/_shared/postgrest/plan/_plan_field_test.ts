@@ -21,17 +21,20 @@ const cases: [string, ReturnType<typeof field>, { type: string; toJson: boolean 
 
 for (const [name, input, expected] of cases) {
   Deno.test(`planField() types ${name}`, () => {
-    const planned = planField(accounts, input);
+    const planned = planField({ table: accounts, computed: [], schema: "public" }, input);
     assert.deepEqual({ type: planned.type, toJson: planned.toJson }, expected);
     assert.deepEqual(planned.jsonPath, input.jsonPath);
   });
 }
 
 Deno.test("planField() refuses a column the table does not have with 42703, as PostgREST does", () => {
-  assert.throws(() => planField(accounts, field("Name")), (err: unknown) => {
-    assert.ok(err instanceof PostgrestError);
-    assert.deepEqual([err.code, err.status], ["42703", 400]);
-    assert.equal(err.message, "column accounts.Name does not exist");
-    return true;
-  });
+  assert.throws(
+    () => planField({ table: accounts, computed: [], schema: "public" }, field("Name")),
+    (err: unknown) => {
+      assert.ok(err instanceof PostgrestError);
+      assert.deepEqual([err.code, err.status], ["42703", 400]);
+      assert.equal(err.message, "column accounts.Name does not exist");
+      return true;
+    },
+  );
 });

@@ -7,7 +7,7 @@
  */
 
 import { columnNotFound } from "./_schema_errors.ts";
-import { type Catalog, type CatalogTable, findColumn, findTable } from "../../catalog/mod.ts";
+import { type Catalog, type CatalogTable, computedFields, findColumn, findTable } from "../../catalog/mod.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import type {
   PlannedCondition,
@@ -18,7 +18,7 @@ import type {
   ReadNode,
 } from "./plan.ts";
 import { type NamedEmbed, planCondition } from "./_plan_condition.ts";
-import { planField } from "./_plan_field.ts";
+import { type FieldScope, planField } from "./_plan_field.ts";
 import { findRelationship } from "./plan_relationship.ts";
 import type { AggregateFunction, ApiQuery, Field, OrderTerm, SelectItem } from "../parse/mod.ts";
 
@@ -47,6 +47,7 @@ interface Draft {
 interface Level {
   node: Draft;
   table: CatalogTable;
+  scope: FieldScope;
   children: (NamedEmbed & { level: Level })[];
 }
 
@@ -89,18 +90,18 @@ export function planReadTree(
     scopeColumns: options.scopeColumns,
     next: 0,
   };
-  const root = planLevel(context, options.table, options.query.select);
+  const root = planLevel(context, options.table, options.query.select, 0);
   const { query } = options;
   for (const filter of query.filters) {
     for (const level of resolve(root, filter.path)) {
       level.node.where.push(
-        planCondition(level.table, { kind: "filter", ...filter }, { embeds: level.children }),
+        planCondition(level.scope, { kind: "filter", ...filter }, { embeds: level.children }),
       );
     }
   }
   for (const logic of query.logic) {
     for (const level of resolve(root, logic.path)) {
-      level.node.where.push(planCondition(level.table, logic.tree, { embeds: level.children }));
+      level.node.where.push(planCondition(level.scope, logic.tree, { embeds: level.children }));
     }
   }
   for (const clause of query.order) {
@@ -116,7 +117,12 @@ export function planReadTree(
   return root.node;
 }
 
-function planLevel(context: Context, table: CatalogTable, items: readonly SelectItem[]): Level {
+function planLevel(
+  context: Context,
+  table: CatalogTable,
+  items: readonly SelectItem[],
+  depth: number,
+): Level {
   const node: Draft = {
     id: context.next++,
     table: table.name,
@@ -125,7 +131,10 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
     order: [],
     range: { offset: 0, limit: null },
   };
-  const level: Level = { node, table, children: [] };
+  const { catalog } = context;
+  const scope = { table, computed: computedFields(catalog, table.name), schema: catalog.schema };
+  const level: Level = { node, table, scope, children: [] };
+  const joinAliases = new Set<string>();
   let aggregated = false;
   for (const item of items) {
     switch (item.kind) {
@@ -134,7 +143,7 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
         break;
       case "count":
         if (item.bare && findColumn(table, "count") !== undefined) {
-          node.select.push(fieldSelect(table, { name: "count", jsonPath: [] }, { alias: item.alias }));
+          node.select.push(fieldSelect(scope, { name: "count", jsonPath: [] }, { alias: item.alias }));
         } else {
           // PostgREST: `count()` is an aggregate like the others; the legacy bare `count` is always allowed.
           if (!item.bare && !context.aggregates) throw new PostgrestError("PGRST123");
@@ -147,7 +156,7 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
           aggregated = true;
           if (!context.aggregates) throw new PostgrestError("PGRST123");
         }
-        node.select.push(fieldSelect(table, item.field, item));
+        node.select.push(fieldSelect(scope, item.field, item));
         break;
       }
       case "embed":
@@ -160,7 +169,18 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
         });
         const target = findTable(context.catalog, relationship.foreignTable);
         if (target === undefined) throw columnNotFound(table.name, item.relation);
-        const child = planLevel(context, target, item.select);
+        // PostgREST names each embed's join `<table>_<alias or target>_<depth>`: the same name twice on a
+        // level is PostgreSQL's 42712, which PostgREST passes on.
+        const joinAlias = `${table.name}_${(item.kind === "embed" ? item.alias : null) ?? item.relation}_${
+          depth + 1
+        }`;
+        if (joinAliases.has(joinAlias)) {
+          throw new PostgrestError("42712", `table name "${joinAlias}" specified more than once`, {
+            status: 400,
+          });
+        }
+        joinAliases.add(joinAlias);
+        const child = planLevel(context, target, item.select, depth + 1);
         const embed: PlannedEmbed = {
           relationship,
           join: item.join ?? "left",
@@ -193,7 +213,7 @@ function planLevel(context: Context, table: CatalogTable, items: readonly Select
 }
 
 function fieldSelect(
-  table: CatalogTable,
+  scope: FieldScope,
   field: Field,
   item: {
     alias: string | null;
@@ -207,7 +227,7 @@ function fieldSelect(
   const fallback = aggregate ?? (last?.kind === "key" ? last.key : field.name);
   return {
     kind: "field",
-    field: planField(table, field),
+    field: planField(scope, field),
     name: outputName(item.alias ?? fallback),
     cast: item.cast ?? null,
     aggregate,
@@ -245,7 +265,7 @@ function resolve(root: Level, path: readonly string[]): Level[] {
 function planOrderTerm(level: Level, term: OrderTerm): PlannedOrder {
   const { direction, nulls } = term;
   if (term.kind === "field" || term.relation === null) {
-    return { target: { kind: "field", field: planField(level.table, term.field) }, direction, nulls };
+    return { target: { kind: "field", field: planField(level.scope, term.field) }, direction, nulls };
   }
   const relation = term.relation;
   const child = level.children.find((candidate) => candidate.names.includes(relation));
@@ -259,7 +279,7 @@ function planOrderTerm(level: Level, term: OrderTerm): PlannedOrder {
     target: {
       kind: "relation",
       relationship: child.embed.relationship,
-      field: planField(child.level.table, term.field),
+      field: planField(child.level.scope, term.field),
     },
     direction,
     nulls,

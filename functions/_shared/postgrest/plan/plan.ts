@@ -18,8 +18,13 @@ export type { Cardinality, Junction, Relationship } from "../../catalog/mod.ts";
 
 /** A column reference, possibly followed by a JSON path, typed from the catalog. */
 export interface PlannedField {
-  /** The column. */
+  /** The column, or the computed field's function. */
   readonly column: string;
+  /**
+   * A computed field: the schema of its function, called with the level's row (`"public".
+   * "weighted_amount"("pgrst_t0")`); `null` for a column.
+   */
+  readonly computedIn: string | null;
   /** The JSON path (`->` / `->>` steps); keys and indexes become bind parameters. */
   readonly jsonPath: readonly JsonPathStep[];
   /** The column isn't `json`/`jsonb`: a JSON path applies to `to_jsonb(column)`. */

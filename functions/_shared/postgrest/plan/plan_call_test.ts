@@ -17,7 +17,7 @@ function fn(
   return {
     name,
     parameters,
-    returns: { setOf: false, kind: "scalar", type: "integer", table: null, columns: [] },
+    returns: { setOf: false, kind: "scalar", type: "integer", table: null, columns: [], rows: 0 },
     volatility: "volatile",
     securityDefiner: false,
     grantedToAuthenticated: true,
@@ -36,7 +36,9 @@ const withOverloads: Catalog = {
     fn("echo", [parameter("x", "integer")]),
     fn("owner_only", [], { securityDefiner: true, grantedToAuthenticated: false }),
     fn("definer_granted", [], { securityDefiner: true, grantedToAuthenticated: true }),
-    fn("nothing", [], { returns: { setOf: false, kind: "void", type: "void", table: null, columns: [] } }),
+    fn("nothing", [], {
+      returns: { setOf: false, kind: "void", type: "void", table: null, columns: [], rows: 0 },
+    }),
   ],
 };
 

@@ -12,7 +12,7 @@ function fn(name: string, parameters: [string, string, boolean?][]): CatalogFunc
       hasDefault: hasDefault === true,
       variadic: false,
     })),
-    returns: { setOf: false, kind: "scalar", type: "integer", table: null, columns: [] },
+    returns: { setOf: false, kind: "scalar", type: "integer", table: null, columns: [], rows: 0 },
     volatility: "stable",
     securityDefiner: false,
     grantedToAuthenticated: true,

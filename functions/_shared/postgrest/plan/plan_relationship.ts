@@ -6,7 +6,12 @@
  */
 
 import { closest } from "./_schema_errors.ts";
-import { type Catalog, relationshipsFrom, type RelationshipsFromOptions } from "../../catalog/mod.ts";
+import {
+  type Catalog,
+  findTable,
+  relationshipsFrom,
+  type RelationshipsFromOptions,
+} from "../../catalog/mod.ts";
 import { type JsonDetails, PostgrestError } from "../../errors/mod.ts";
 import type { Relationship } from "./plan.ts";
 
@@ -21,10 +26,16 @@ export interface FindRelationshipOptions extends RelationshipsFromOptions {
 }
 
 /**
- * The one relationship an embed `target!hint` means, as PostgREST chooses it: a relationship matches when
- * its embedded table is `target` (or its foreign key is named `target`, or, many-to-one, its single key
- * column is `target`), and the hint, if any, names its foreign key, a column of its single-column key
- * (referencing or referenced side), or its junction table.
+ * The one relationship an embed `target!hint` means, as PostgREST's `findRel` chooses it:
+ *
+ * - a computed relationship matches when `target` is its function's name (the hint is not used);
+ * - a self-relationship (a table's foreign key to itself) gives two: `target` as the table finds the
+ *   one-to-many (the children, `accounts(name)`, or `accounts!parent_account_id(name)` naming the foreign
+ *   key's column), `target` as the foreign key's column the many-to-one (the parent,
+ *   `parent_account_id(name)`);
+ * - otherwise, without a hint, `target` is the embedded table or view, or (tables only) the foreign key's
+ *   name or, many-to-one, its single key column; with a hint, `target` is the embedded table or view and
+ *   the hint names the foreign key, a column of its single-column key (either side), or the junction table.
  *
  * @throws {PostgrestError} `PGRST200` (400) when nothing matches; `PGRST201` (300) when several do, with the
  * candidates in `details` (a JSON array in the body, as PostgREST sends it) and the hints that pick each in `hint`.
@@ -38,9 +49,8 @@ export interface FindRelationshipOptions extends RelationshipsFromOptions {
 export function findRelationship(catalog: Catalog, options: FindRelationshipOptions): Relationship {
   const { from, target, hint } = options;
   const all = relationshipsFrom(catalog, from, options);
-  const matches = all.filter((rel) =>
-    matchesTarget(rel, target) && (hint === null || matchesHint(rel, hint))
-  );
+  const isView = (name: string) => findTable(catalog, name)?.kind === "view";
+  const matches = all.filter((rel) => isMatch(rel, target, hint, isView));
   const [only] = matches;
   if (only !== undefined && matches.length === 1) return only;
   if (matches.length === 0) {
@@ -68,18 +78,36 @@ export function findRelationship(catalog: Catalog, options: FindRelationshipOpti
   );
 }
 
-function matchesTarget(rel: Relationship, target: string): boolean {
+function isMatch(
+  rel: Relationship,
+  target: string,
+  hint: string | null,
+  isView: (name: string) => boolean,
+): boolean {
+  if (rel.function !== null) return rel.function === target;
+  const column = singleKeyColumn(rel);
+  if (rel.table === rel.foreignTable) {
+    // PostgREST's convention for one foreign key that gives two relationships; one-to-one and
+    // many-to-many self-relationships need a computed relationship.
+    if (hint !== null) {
+      return rel.cardinality === "one-to-many" && target === rel.foreignTable && column?.[1] === hint;
+    }
+    return (rel.cardinality === "one-to-many" && target === rel.foreignTable) ||
+      (rel.cardinality === "many-to-one" && column?.[0] === target);
+  }
+  if (hint !== null) {
+    return rel.foreignTable === target &&
+      (rel.constraint === hint || column?.[0] === hint || column?.[1] === hint);
+  }
   if (rel.foreignTable === target) return true;
-  if (rel.junction !== null) return false;
-  if (rel.constraint === target) return true;
-  const [only, ...more] = rel.keyColumns;
-  return rel.referencing === "table" && more.length === 0 && only?.[0] === target;
+  if (rel.junction !== null || isView(rel.foreignTable)) return false;
+  return rel.constraint === target || (rel.referencing === "table" && column?.[0] === target);
 }
 
-function matchesHint(rel: Relationship, hint: string): boolean {
-  if (rel.constraint === hint) return true;
+/** The key column pair of a single-column foreign key (scope columns aside), else `undefined`. */
+function singleKeyColumn(rel: Relationship): readonly [string, string] | undefined {
   const [only, ...more] = rel.keyColumns;
-  return only !== undefined && more.length === 0 && (only[0] === hint || only[1] === hint);
+  return more.length === 0 ? only : undefined;
 }
 
 function describe(rel: Relationship): Record<string, string> {

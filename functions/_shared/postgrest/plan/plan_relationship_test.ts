@@ -24,6 +24,13 @@ const found: [from: string, target: string, hint: string | null, expected: strin
   ["people", "projects", "owner_id", "one-to-many projects_owner_id_fkey", SYNTHETIC_CATALOG],
   ["people", "profiles", null, "one-to-one profiles_person_id_fkey", SYNTHETIC_CATALOG],
   ["profiles", "people", null, "one-to-one profiles_person_id_fkey", SYNTHETIC_CATALOG],
+  // A self-relationship as PostgREST resolves it: the table is the children, the key column the parent.
+  ["accounts", "accounts", null, "one-to-many accounts_parent_account_id_fkey"],
+  ["accounts", "parent_account_id", null, "many-to-one accounts_parent_account_id_fkey"],
+  ["accounts", "accounts", "parent_account_id", "one-to-many accounts_parent_account_id_fkey"],
+  // Computed relationships, by their function's name.
+  ["accounts", "subsidiaries", null, "one-to-many subsidiaries"],
+  ["accounts", "primary_contact", null, "many-to-one primary_contact"],
 ];
 
 for (const [from, target, hint, expected, source = catalog] of found) {
@@ -32,6 +39,26 @@ for (const [from, target, hint, expected, source = catalog] of found) {
     assert.equal(`${rel.cardinality} ${rel.constraint}`, expected);
   });
 }
+
+for (
+  const [target, hint] of [
+    ["accounts", "accounts_parent_account_id_fkey"],
+    ["accounts", "id"],
+    ["parent_account_id", "parent_account_id"],
+    ["accounts_parent_account_id_fkey", null],
+  ] as const
+) {
+  Deno.test(`findRelationship() finds no self-relationship for accounts → ${target}${hint ? `!${hint}` : ""}`, () => {
+    assert.equal(fails(catalog, { from: "accounts", target, hint }).code, "PGRST200");
+  });
+}
+
+Deno.test("findRelationship() with a hint wants the embedded table as target, as PostgREST", () => {
+  assert.equal(
+    fails(catalog, { from: "events", target: "venue_id", hint: "events_venue_id_fkey" }).code,
+    "PGRST200",
+  );
+});
 
 function fails(
   source: Catalog,

@@ -5,10 +5,11 @@
  */
 
 import type { PlannedField } from "../plan/mod.ts";
-import { bind, bindInteger, type Fragment, ident, sql } from "./sql_fragment.ts";
+import { bind, bindInteger, type Fragment, ident, qualified, sql } from "./sql_fragment.ts";
 
 /**
- * `"alias"."column"`, or with a JSON path `("alias"."address"->$1::text->>$2::text)` (wrapped in
+ * `"alias"."column"`, a computed field's call with the level's row (`"public"."weighted_amount"("alias")`),
+ * or with a JSON path `("alias"."address"->$1::text->>$2::text)` (wrapped in
  * `to_jsonb(…)` for a column that isn't JSON). Path keys are text parameters, indexes `int4` parameters.
  *
  * @example
@@ -18,7 +19,9 @@ import { bind, bindInteger, type Fragment, ident, sql } from "./sql_fragment.ts"
  * ```
  */
 export function fieldSql(field: PlannedField, alias: Fragment): Fragment {
-  let expression = sql`${alias}.${ident(field.column)}`;
+  let expression = field.computedIn === null
+    ? sql`${alias}.${ident(field.column)}`
+    : sql`${qualified(field.computedIn, field.column)}(${alias})`;
   if (field.jsonPath.length === 0) return expression;
   if (field.toJson) expression = sql`to_jsonb(${expression})`;
   for (const step of field.jsonPath) {

@@ -30,7 +30,8 @@ export interface JoinSql {
 
 /**
  * The FROM item and join conditions of `relationship`, on every column of its foreign key (the shared
- * `tenant_id` included: the composite key is what the indexes serve).
+ * `tenant_id` included: the composite key is what the indexes serve). A computed relationship is its
+ * function called with the parent's row, without conditions.
  *
  * @example
  * ```ts
@@ -42,6 +43,12 @@ export interface JoinSql {
  */
 export function joinSql(relationship: Relationship, options: JoinSqlOptions): JoinSql {
   const { parent, alias, junction } = options;
+  if (relationship.function !== null) {
+    return {
+      from: sql`${qualified(options.schema, relationship.function)}(${parent}) AS ${alias}`,
+      conditions: [],
+    };
+  }
   const table = sql`${qualified(options.schema, relationship.foreignTable)} AS ${alias}`;
   if (relationship.junction === null) {
     return {

@@ -59,6 +59,8 @@ export interface SqlQuery {
    * updated); PostgREST answers 200 instead of 201 when it is 0.
    */
   readonly mergeDuplicates: boolean;
+  /** A call of a `void` function: PostgREST answers 204 without a body, whatever the method (HEAD too). */
+  readonly noContent: boolean;
 }
 
 const SOURCE = sql`"pgrst_source"`;
@@ -93,6 +95,7 @@ export function buildQuery(plan: Plan): SqlQuery {
     offset: plan.kind === "read" ? plan.root.range.offset : 0,
     maxAffected: plan.kind === "read" ? null : plan.maxAffected,
     mergeDuplicates: isMerge(plan),
+    noContent: false,
   };
 }
 
@@ -148,6 +151,7 @@ function callQuery(plan: CallPlan): SqlQuery {
     offset,
     maxAffected: plan.maxAffected,
     mergeDuplicates: false,
+    noContent: plan.result === "void",
   };
 }
 

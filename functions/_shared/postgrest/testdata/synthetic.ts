@@ -75,6 +75,7 @@ export const SYNTHETIC_CATALOG: Catalog = {
       type: `${SYNTHETIC_SCHEMA}.people`,
       table: "people",
       columns: [],
+      rows: 1000,
     },
     volatility: "stable",
     securityDefiner: false,
