@@ -226,3 +226,40 @@ Deno.test("void function: POST, GET and HEAD answer 204 without a body; its rais
   assert.equal(hidden.status, 404);
   assert.equal(hidden.error?.code, "PT404");
 });
+
+Deno.test("computed field in the rows an upsert returns: 201 inserted, then 200 merged, both computed", async () => {
+  const [stage] = await sqlAsTenant(
+    shared,
+    asGlobex,
+    (tx) =>
+      tx`select s.id, s.probability from public.pipeline_stages s where not s.is_closed_won and not s.is_closed_lost and s.probability > 0 limit 1`,
+  ) as [{ id: string; probability: string }];
+  const [account] = await sqlAsTenant(
+    shared,
+    asGlobex,
+    (tx) => tx`select id from public.accounts limit 1`,
+  ) as [
+    { id: string },
+  ];
+  const id = crypto.randomUUID();
+  const upsert = (amount: number) =>
+    globex.from("opportunities")
+      .upsert({ id, name: "Upserted Deal", account_id: account.id, stage_id: stage.id, amount }, {
+        onConflict: "id",
+      })
+      .select("name, weighted_amount").single();
+  try {
+    const inserted = await upsert(1000);
+    assert.equal(inserted.error, null);
+    assert.equal(inserted.status, 201);
+    assert.deepEqual(inserted.data, {
+      name: "Upserted Deal",
+      weighted_amount: 10 * Number(stage.probability),
+    });
+    const merged = await upsert(2000);
+    assert.equal(merged.status, 200);
+    assert.deepEqual(merged.data, { name: "Upserted Deal", weighted_amount: 20 * Number(stage.probability) });
+  } finally {
+    await globex.from("opportunities").delete().eq("id", id);
+  }
+});

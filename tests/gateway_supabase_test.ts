@@ -299,6 +299,42 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "self-relationships, computed fields and relationships, and void calls go through the project",
+        async () => {
+          const [initrode] = await sqlAsTenant(
+            fixture.remoteDbUrl,
+            asOwner,
+            (tx) => tx`select id from public.accounts where name = 'Initrode'`,
+          ) as [{ id: string }];
+          const child = await owner.from("accounts").insert({
+            name: "Initrode Labs",
+            parent_account_id: initrode.id,
+          })
+            .select("name, parent:parent_account_id(name)").single();
+          assert.equal(child.error, null);
+          assert.deepEqual(child.data, { name: "Initrode Labs", parent: { name: "Initrode" } });
+          const tree = await owner.from("accounts").select("name, accounts(name), subsidiaries(name)")
+            .eq("name", "Initrode").single();
+          assert.equal(tree.error, null);
+          assert.deepEqual(tree.data, {
+            name: "Initrode",
+            accounts: [{ name: "Initrode Labs" }],
+            subsidiaries: [{ name: "Initrode Labs" }],
+          });
+          const twice = await owner.from("contacts").select("accounts(name), accounts(id)");
+          assert.deepEqual([twice.status, twice.error?.code], [400, "42712"]);
+          const head = await gatewayFetch(
+            `/rpc/check_opportunity_closable?opportunity_id=${crypto.randomUUID()}`,
+            ownerToken,
+            { method: "HEAD" },
+          );
+          assert.equal(head.status, 404, "the project's PT404 for an unknown opportunity passes through");
+          const removed = await owner.from("accounts").delete().eq("name", "Initrode Labs");
+          assert.equal(removed.error, null);
+        },
+      );
+
       await t.step("writes through supabase-js land in the project's database as that tenant", async () => {
         const inserted = await owner.from("accounts").insert({ name: "Forwarded Ltd", industry: "Testing" })
           .select("id, name, tenant_id").single();

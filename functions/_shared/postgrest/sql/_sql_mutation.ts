@@ -39,7 +39,8 @@ export function mutationSql(plan: MutatePlan): Fragment {
   switch (plan.kind) {
     case "insert": {
       // An upsert that merges tells inserted rows from updated ones (xmax is 0 only for a new row version
-      // inserted by this statement): PostgREST answers 200 when it inserted none.
+      // inserted by this statement): PostgREST answers 200 when it inserted none. The row goes whole into
+      // "pgrst_row", so the rows read back have exactly the table's row type (a computed field takes it).
       const inserted = plan.onConflict?.resolution === "merge-duplicates"
         ? sql`(${TABLE}.xmax = 0) AS "pgrst_inserted"`
         : null;
@@ -47,7 +48,7 @@ export function mutationSql(plan: MutatePlan): Fragment {
         ? returning
         : plan.returning === null
         ? sql` RETURNING ${inserted}`
-        : sql` RETURNING ${TABLE}.*, ${inserted}`;
+        : sql` RETURNING ${inserted}, ${TABLE} AS "pgrst_row"`;
       const names = plan.columns.map((column) => ident(column.name));
       const list = names.length === 0 ? sql`` : sql` (${join(names, sql`, `)})`;
       const values = join(names.map((name) => sql`${BODY_ALIAS}.${name}`), sql`, `);

@@ -72,12 +72,7 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
   for (const item of node.select) {
     switch (item.kind) {
       case "star":
-        // Rows of a CTE may carry columns of the gateway's own (`pgrst_inserted`): name the table's.
-        outputs.push(
-          options.source === undefined
-            ? sql`${aliases.table}.*`
-            : join(item.columns.map((column) => sql`${aliases.table}.${ident(column)}`), sql`, `),
-        );
+        outputs.push(sql`${aliases.table}.*`);
         if (aggregated) groupBy.push(...item.columns.map((column) => sql`${aliases.table}.${ident(column)}`));
         break;
       case "field": {

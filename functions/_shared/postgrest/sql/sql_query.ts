@@ -66,6 +66,7 @@ export interface SqlQuery {
 const SOURCE = sql`"pgrst_source"`;
 const ROW = sql`"pgrst_row"`;
 const PAGE = sql`"pgrst_page"`;
+const WRITTEN = sql`"pgrst_written"`;
 
 /**
  * Builds the statement of a plan: a read as `SELECT count(*), …, json_agg(…) FROM (<select>) AS "pgrst_row"`
@@ -173,16 +174,22 @@ function readStatement(plan: ReadPlan): Fragment {
 
 function writeStatement(plan: MutatePlan): Fragment {
   const total = plan.count === null ? sql`NULL::int8` : sql`(SELECT count(*) FROM ${SOURCE})::int8`;
-  const inserted = isMerge(plan)
-    ? sql`, (SELECT count(*) FROM ${SOURCE} WHERE "pgrst_inserted")::int4 AS "page_inserted"`
-    : sql``;
   if (plan.returning === null) {
+    const inserted = isMerge(plan) ? insertedSql(SOURCE) : sql``;
     return sql`WITH ${SOURCE} AS (${mutationSql(plan)}) ${resultSql(total, sql`NULL::text`)}${inserted}`;
   }
+  // A merging upsert returns its rows whole beside the inserted flag (see mutationSql): unwrapped here.
+  const source = isMerge(plan)
+    ? sql`${WRITTEN} AS (${mutationSql(plan)}), ${SOURCE} AS (SELECT ("pgrst_row").* FROM ${WRITTEN})`
+    : sql`${SOURCE} AS (${mutationSql(plan)})`;
   const page = readNodeSql(plan.returning, { schema: plan.schema, source: SOURCE });
-  return sql`WITH ${SOURCE} AS (${mutationSql(plan)}), ${PAGE} AS (${page}) ${
-    resultSql(total, bodySql(plan, PAGE))
-  }${inserted}`;
+  return sql`WITH ${source}, ${PAGE} AS (${page}) ${resultSql(total, bodySql(plan, PAGE))}${
+    isMerge(plan) ? insertedSql(WRITTEN) : sql``
+  }`;
+}
+
+function insertedSql(rows: Fragment): Fragment {
+  return sql`, (SELECT count(*) FROM ${rows} WHERE "pgrst_inserted")::int4 AS "page_inserted"`;
 }
 
 function resultSql(total: Fragment, body: Fragment): Fragment {
