@@ -445,6 +445,56 @@ Deno.test("settings: aggregates turned on for a data source group by the other c
   });
 });
 
+Deno.test("settings: aggregates with embedded resources and spreads group and hoist as PostgREST does", async () => {
+  await withSettings({ aggregates_enabled: true, plan_enabled: false }, async () => {
+    const byKey = (rows: readonly Row[]) =>
+      rows.map((row) =>
+        JSON.stringify(
+          row,
+          (_, value) => typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
+        )
+      )
+        .sort();
+    // An embed is a grouping column: the amount summed per account.
+    const embedded = await globex.from("opportunities").select("total:amount.sum(), accounts(name)");
+    assert.equal(embedded.error, null);
+    const perAccount = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select sum(o.amount) as total, json_build_object('name', a.name) as accounts
+           from public.opportunities o left join public.accounts a on a.id = o.account_id group by a.id, a.name`,
+    );
+    assert.deepEqual(byKey(embedded.data as Row[]), byKey(perAccount));
+    assert.ok(perAccount.length > 1);
+    // A to-one spread's columns group like the parent's own.
+    const spread = await globex.from("opportunities").select("total:amount.sum(), ...accounts(industry)");
+    assert.equal(spread.error, null);
+    const perIndustry = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select sum(o.amount) as total, a.industry from public.opportunities o
+           left join public.accounts a on a.id = o.account_id group by a.industry`,
+    );
+    assert.deepEqual(byKey(spread.data as Row[]), byKey(perIndustry));
+    // Aggregates inside a spread are computed on the level it spreads into, count() too.
+    const hoisted = await globex.from("accounts").select(
+      "industry, ...contacts(n:count(), first:name.min())",
+    );
+    assert.equal(hoisted.error, null);
+    const contactsPerIndustry = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select a.industry, count(c.id)::int as n, min(c.name) as first from public.accounts a
+           left join public.contacts c on c.account_id = a.id group by a.industry`,
+    );
+    assert.deepEqual(byKey(hoisted.data as Row[]), byKey(contactsPerIndustry));
+    assert.ok(contactsPerIndustry.some((row) => (row.n as number) > 1));
+  });
+});
+
 Deno.test("settings: explain() turned on for a data source answers the plan as PostgREST does, under RLS", async () => {
   await withSettings({ aggregates_enabled: false, plan_enabled: true }, async () => {
     const text = await globex.from("contacts").select("id, name").eq("name", "x").explain();

@@ -69,7 +69,7 @@ interface Context {
  * @throws {PostgrestError} `42703` unknown column, `PGRST200`/`PGRST201` relationship not found or
  * ambiguous, `PGRST108` a filter/order/limit path or a related order that is not embedded, `PGRST118`
  * related order on a to-many embed, `PGRST120` bad operator on an embed, `PGRST123` aggregates not
- * allowed, `PGRST127` aggregates mixed with embeds on one level, `PGRST100` an output name over 63 bytes.
+ * allowed, `PGRST127` aggregates in a spread that embeds, `PGRST100` an output name over 63 bytes.
  *
  * @example
  * ```ts
@@ -122,6 +122,7 @@ function planLevel(
   table: CatalogTable,
   items: readonly SelectItem[],
   depth: number,
+  spread = false,
 ): Level {
   const node: Draft = {
     id: context.next++,
@@ -180,7 +181,7 @@ function planLevel(
           });
         }
         joinAliases.add(joinAlias);
-        const child = planLevel(context, target, item.select, depth + 1);
+        const child = planLevel(context, target, item.select, depth + 1, item.kind === "spread");
         const embed: PlannedEmbed = {
           relationship,
           join: item.join ?? "left",
@@ -203,10 +204,12 @@ function planLevel(
       }
     }
   }
-  if (aggregated && level.children.length > 0) {
+  // Aggregates of a spread are computed on the level it spreads into (PostgREST hoists them), over the
+  // spread's columns beside the level's: the spread's own embeds would have to be grouped too.
+  if (spread && aggregated && level.children.length > 0) {
     throw new PostgrestError("PGRST127", undefined, {
-      details: "Aggregates cannot be combined with embedded resources on the same level",
-      hint: "Aggregate inside the embedded resource instead: contacts(count)",
+      details: "Aggregates in a spread resource cannot be combined with resources embedded in it",
+      hint: "Aggregate inside the embedded resource instead: contacts(count())",
     });
   }
   return level;

@@ -171,8 +171,8 @@ const errors: Record<string, ErrorCase> = {
     status: 400,
     message: "Use of aggregate functions is not allowed",
   },
-  "an aggregate beside an embed on one level": {
-    path: "accounts?select=count,contacts(id)",
+  "an aggregate in a spread that embeds": {
+    path: "contacts?select=name,...accounts(count,opportunities(id))",
     code: "PGRST127",
     status: 400,
   },

@@ -66,9 +66,8 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
   const outputs: Fragment[] = [...options.extraOutputs ?? []];
   const laterals: Fragment[] = [];
   const groupBy: Fragment[] = [];
-  const aggregated = node.select.some((item) =>
-    item.kind === "count" || (item.kind === "field" && item.aggregate !== null)
-  );
+  const aggregated = aggregates(node) ||
+    node.select.some((item) => item.kind === "spread" && aggregates(item.embed.node));
   for (const item of node.select) {
     switch (item.kind) {
       case "star":
@@ -94,9 +93,12 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
       }
       case "embed":
       case "spread": {
-        const lateral = lateralSql(item, { schema, parent: aliases.table });
+        const lateral = item.kind === "spread" && aggregates(item.embed.node)
+          ? hoistedSpreadSql(item, { schema, parent: aliases.table })
+          : lateralSql(item, { schema, parent: aliases.table, grouped: aggregated });
         laterals.push(lateral.join);
         outputs.push(...lateral.outputs);
+        groupBy.push(...lateral.groupBy);
         break;
       }
     }
@@ -123,14 +125,23 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
   }${rangeSql(node)}`;
 }
 
+/** Whether a level computes aggregates (`count()`, `sum()`…) over its rows. */
+function aggregates(node: ReadNode): boolean {
+  return node.select.some((item) =>
+    item.kind === "count" || (item.kind === "field" && item.aggregate !== null)
+  );
+}
+
 interface LateralSql {
   join: Fragment;
   outputs: Fragment[];
+  /** What the parent groups by when it aggregates: the embed's outputs (as `jsonb`, which has equality). */
+  groupBy: Fragment[];
 }
 
 function lateralSql(
   item: PlannedSelect & { kind: "embed" | "spread" },
-  options: { schema: string; parent: Fragment },
+  options: { schema: string; parent: Fragment; grouped: boolean },
 ): LateralSql {
   const { embed } = item;
   const aliases = levelAliases(embed.node.id);
@@ -140,22 +151,38 @@ function lateralSql(
   });
   const kind = embed.join === "inner" ? sql`INNER` : sql`LEFT`;
   const visible = embed.node.select.length > 0;
+  // On an aggregating level an embed is a grouping column (PostgREST's "embedded resources as grouping
+  // columns"): its JSON becomes jsonb, which PostgreSQL can compare.
+  const grouping = (value: Fragment) => (options.grouped ? sql`(${value})::jsonb` : value);
   if (embed.toOne) {
-    const outputs = !visible
-      ? []
-      : item.kind === "spread"
-      ? [sql`${aliases.lateral}.*`]
-      : [sql`row_to_json(${aliases.lateral}.*) AS ${ident(item.name)}`];
-    return { join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`, outputs };
+    if (!visible) {
+      return {
+        join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`,
+        outputs: [],
+        groupBy: [],
+      };
+    }
+    const values = item.kind === "spread"
+      ? outputNames(embed).map((name) => sql`${aliases.lateral}.${ident(name)}`)
+      : [grouping(sql`row_to_json(${aliases.lateral}.*)`)];
+    return {
+      join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`,
+      outputs: item.kind === "spread"
+        ? [sql`${aliases.lateral}.*`]
+        : [sql`${values[0]!} AS ${ident(item.name)}`],
+      groupBy: options.grouped ? values : [],
+    };
   }
   if (item.kind === "embed") {
     const agg = sql`${aliases.lateral}."pgrst_agg"`;
+    const value = grouping(sql`coalesce(${agg}, '[]')`);
     return {
       join:
         sql` ${kind} JOIN LATERAL (SELECT json_agg(${aliases.row}) AS "pgrst_agg" FROM (${child}) AS ${aliases.row}) AS ${aliases.lateral} ON ${
           embed.join === "inner" ? sql`${agg} IS NOT NULL` : sql`TRUE`
         }`,
-      outputs: visible ? [sql`coalesce(${agg}, '[]') AS ${ident(item.name)}`] : [],
+      outputs: visible ? [sql`${value} AS ${ident(item.name)}`] : [],
+      groupBy: visible && options.grouped ? [value] : [],
     };
   }
   const names = outputNames(embed);
@@ -168,12 +195,61 @@ function lateralSql(
     : first === undefined
     ? sql`${aliases.lateral}."pgrst_count" > 0`
     : sql`${aliases.lateral}.${ident(first)} IS NOT NULL`;
+  const values = names.map((name) => grouping(sql`coalesce(${aliases.lateral}.${ident(name)}, '[]')`));
   return {
     join: sql` ${kind} JOIN LATERAL (SELECT ${
       join(aggregates, sql`, `)
     } FROM (${child}) AS ${aliases.row}) AS ${aliases.lateral} ON ${on}`,
-    outputs: names.map((name) => sql`coalesce(${aliases.lateral}.${ident(name)}, '[]') AS ${ident(name)}`),
+    outputs: values.map((value, i) => sql`${value} AS ${ident(names[i]!)}`),
+    groupBy: options.grouped ? values : [],
   };
+}
+
+/**
+ * A spread whose select list aggregates: PostgREST computes its aggregates on the level it spreads into
+ * (`orders?select=order_date,...customers(joined_date.max())` is the latest joined_date per order date),
+ * grouped by that level's other outputs and the spread's plain columns. The spread's rows are joined as
+ * they are (one per related row) and aggregated by the parent; `count()` counts the related rows found.
+ */
+function hoistedSpreadSql(
+  item: PlannedSelect & { kind: "spread" },
+  options: { schema: string; parent: Fragment },
+): LateralSql {
+  const { embed } = item;
+  const lateral = levelAliases(embed.node.id).lateral;
+  const rows = embed.node.select.flatMap((child): PlannedSelect[] =>
+    child.kind === "count"
+      ? []
+      : child.kind === "field"
+      ? [{ ...child, aggregate: null, aggregateCast: null }]
+      : [child]
+  );
+  const child = readNodeSql({ ...embed.node, select: rows }, {
+    schema: options.schema,
+    parent: { alias: options.parent, relationship: embed.relationship },
+    extraOutputs: [sql`TRUE AS "pgrst_found"`],
+  });
+  const kind = embed.join === "inner" ? sql`INNER` : sql`LEFT`;
+  const outputs: Fragment[] = [];
+  const groupBy: Fragment[] = [];
+  const cast = (
+    value: Fragment,
+    type: string | null,
+  ) => (type === null ? value : sql`CAST(${value} AS ${castType(type)})`);
+  for (const child of embed.node.select) {
+    if (child.kind === "count") {
+      outputs.push(sql`${cast(sql`count(${lateral}."pgrst_found")`, child.cast)} AS ${ident(child.name)}`);
+    } else if (child.kind === "field" && child.aggregate !== null) {
+      const value = sql`${AGGREGATES[child.aggregate]}(${lateral}.${ident(child.name)})`;
+      outputs.push(sql`${cast(value, child.aggregateCast)} AS ${ident(child.name)}`);
+    } else {
+      for (const name of child.kind === "star" ? child.columns : child.kind === "field" ? [child.name] : []) {
+        outputs.push(sql`${lateral}.${ident(name)} AS ${ident(name)}`);
+        groupBy.push(sql`${lateral}.${ident(name)}`);
+      }
+    }
+  }
+  return { join: sql` ${kind} JOIN LATERAL (${child}) AS ${lateral} ON TRUE`, outputs, groupBy };
 }
 
 /** The output names of an embedded level, in order (a star gives the table's columns). */
