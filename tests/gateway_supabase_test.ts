@@ -120,6 +120,19 @@ async function setUp(): Promise<Fixture> {
         insert into public.contacts (tenant_id, account_id, name, email) values
           (${fixture.tenantId}, ${accounts[0]!.id}, 'Peter Gibbons', 'peter@initrode.test'),
           (${fixture.tenantId}, ${accounts[0]!.id}, 'Milton Waddams', 'milton@initrode.test')`;
+      // An app's own table with two foreign keys to accounts: embedding accounts from it is ambiguous.
+      await sql`
+        create table public.account_links (
+          id uuid primary key default gen_random_uuid(),
+          tenant_id uuid not null,
+          from_account_id uuid not null,
+          to_account_id uuid not null,
+          constraint account_links_from_fkey foreign key (tenant_id, from_account_id)
+            references public.accounts (tenant_id, id),
+          constraint account_links_to_fkey foreign key (tenant_id, to_account_id)
+            references public.accounts (tenant_id, id)
+        )`;
+      await sql`alter table public.account_links enable row level security`;
     });
 
     // The "project": the direct endpoint with its own secret, over real HTTP, recording what it gets.
@@ -332,6 +345,37 @@ Deno.test({
           assert.equal(head.status, 404, "the project's PT404 for an unknown opportunity passes through");
           const removed = await owner.from("accounts").delete().eq("name", "Initrode Labs");
           assert.equal(removed.error, null);
+        },
+      );
+
+      await t.step(
+        "an ambiguous embedding is 300 PGRST201 with the candidates as a JSON array in details",
+        async () => {
+          const { error, status } = await owner.from("account_links").select("id, accounts(name)");
+          assert.equal(status, 300);
+          assert.deepEqual(error, {
+            code: "PGRST201",
+            message:
+              "Could not embed because more than one relationship was found for 'account_links' and 'accounts'",
+            details: [
+              {
+                cardinality: "many-to-one",
+                embedding: "account_links with accounts",
+                relationship:
+                  "account_links_from_fkey using account_links(tenant_id, from_account_id) and accounts(tenant_id, id)",
+              },
+              {
+                cardinality: "many-to-one",
+                embedding: "account_links with accounts",
+                relationship:
+                  "account_links_to_fkey using account_links(tenant_id, to_account_id) and accounts(tenant_id, id)",
+              },
+            ],
+            hint:
+              "Try changing 'accounts' to one of the following: 'accounts!account_links_from_fkey', 'accounts!account_links_to_fkey'. Find the desired relationship in the 'details' key.",
+          });
+          const hinted = await owner.from("account_links").select("id, accounts!from_account_id(name)");
+          assert.deepEqual([hinted.status, hinted.data], [200, []], "a hint picks one; RLS shows no link");
         },
       );
 

@@ -486,6 +486,7 @@ const COLUMNS: Record<TenantTable, readonly string[]> = {
     "annual_revenue",
     "currency",
     "owner_id",
+    "parent_account_id",
     "tags",
     "is_active",
     ...ADDRESS_COLUMNS,
@@ -694,6 +695,8 @@ function accountRow(i: number, c: Context): string {
     int(c, 500_000_000) + 0.5,
     "USD",
     pick(c, c.users),
+    // Every fourth account belongs to a group: its parent is an earlier account (no cycle, never itself).
+    i % 4 === 3 ? id(c, "accounts", Math.floor(i / 4)) : null,
     textArray(i % 3 === 0 ? ["vip", "events"] : []),
     c.random() < 0.95,
     ...address(c, i),

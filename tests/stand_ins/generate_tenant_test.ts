@@ -139,7 +139,7 @@ Deno.test("generateTenant() satisfies every foreign key and the address sync", a
       join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[2]
       where c.contype = 'f' and c.connamespace = 'public'::regnamespace
       order by 1, 2`;
-    assert.equal(keys.length, 26, "the schema has 26 foreign keys");
+    assert.equal(keys.length, 27, "the schema has 27 foreign keys");
     let references = 0;
     for (const key of keys) {
       const [row] = await sql<{ orphans: number; linked: number }[]>`
