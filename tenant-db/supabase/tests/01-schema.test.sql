@@ -2,7 +2,7 @@
 -- (tenant_id, composite foreign keys, indexes, RLS, policies, grants), the private helpers and the
 -- schema version. Independent of seed data.
 begin;
-select plan(241);
+select plan(244);
 
 create temporary table business_tables (name text primary key) on commit drop;
 insert into business_tables values
@@ -173,7 +173,41 @@ select is_empty($$
     select p.oid::regprocedure::text from pg_proc p
     where p.pronamespace = 'private'::regnamespace
       and not coalesce('search_path=""' = any (p.proconfig), false)
-  $$, 'every private function pins search_path to empty');
+      and p.oid not in ('private.request_claims()'::regprocedure, 'private.request_tenant_id()'::regprocedure,
+                        'private.request_tenant_role()'::regprocedure)
+  $$, 'every private function pins search_path to empty, but the inlined claim helpers');
+
+-- The claim helpers are inlined (no call left in the plan), and no search_path can change what they mean.
+create function pg_temp.plan_of(query text) returns text
+language plpgsql
+as $$
+declare
+  line text;
+  plan text := '';
+begin
+  for line in execute 'explain (verbose, costs off) ' || query loop
+    plan := plan || line || E'\n';
+  end loop;
+  return plan;
+end
+$$;
+select unalike(pg_temp.plan_of('select (select private.request_tenant_id()), (select private.request_tenant_role())'),
+  '%private.%', 'the claim helpers are inlined into the query: no function call is left to plan per statement');
+select ok(
+    (select bool_and(l.lanname = 'sql' and not p.prosecdef and p.proconfig is null)
+     from pg_proc p join pg_language l on l.oid = p.prolang where p.oid in ('private.request_claims()'::regprocedure,
+       'private.request_tenant_id()'::regprocedure, 'private.request_tenant_role()'::regprocedure)),
+  'the claim helpers are plain SQL functions: not security definer, no SET clause');
+create schema hijack;
+create function hijack.always(text, text) returns boolean language sql immutable as 'select true';
+create operator hijack.~* (leftarg = text, rightarg = text, function = hijack.always);
+create operator hijack.= (leftarg = text, rightarg = text, function = hijack.always);
+select set_config('search_path', 'hijack, pg_catalog, ' || current_setting('search_path'), true) is not null as hijacked;
+set local request.jwt.claims to '{"tenant_id":"not-a-uuid","tenant_role":"root"}';
+select results_eq('select private.request_tenant_id()::text, private.request_tenant_role()',
+  $$values (null::text, null::text)$$,
+  'operators put before pg_catalog on the search_path change nothing: every operator is schema-qualified');
+reset search_path;
 
 select ok(not has_function_privilege('anon', 'private.request_tenant_id()', 'execute'),
   'anon cannot execute private.request_tenant_id()');
