@@ -66,8 +66,8 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
   const outputs: Fragment[] = [...options.extraOutputs ?? []];
   const laterals: Fragment[] = [];
   const groupBy: Fragment[] = [];
-  const aggregated = aggregates(node) ||
-    node.select.some((item) => item.kind === "spread" && aggregates(item.embed.node));
+  const aggregated = isAggregating(node) ||
+    node.select.some((item) => item.kind === "spread" && isAggregating(item.embed.node));
   for (const item of node.select) {
     switch (item.kind) {
       case "star":
@@ -93,7 +93,7 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
       }
       case "embed":
       case "spread": {
-        const lateral = item.kind === "spread" && aggregates(item.embed.node)
+        const lateral = item.kind === "spread" && isAggregating(item.embed.node)
           ? hoistedSpreadSql(item, { schema, parent: aliases.table })
           : lateralSql(item, { schema, parent: aliases.table, grouped: aggregated });
         laterals.push(lateral.join);
@@ -126,7 +126,7 @@ export function readNodeSql(node: ReadNode, options: ReadNodeSqlOptions): Fragme
 }
 
 /** Whether a level computes aggregates (`count()`, `sum()`…) over its rows. */
-function aggregates(node: ReadNode): boolean {
+function isAggregating(node: ReadNode): boolean {
   return node.select.some((item) =>
     item.kind === "count" || (item.kind === "field" && item.aggregate !== null)
   );
