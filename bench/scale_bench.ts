@@ -48,7 +48,7 @@ import { resetStack, type RunningStack, startDatabase, stopStack } from "../scri
 import { loadAverage, positive } from "./_cli.ts";
 import { accessToken, type BenchStack, schemaFingerprint, withSql } from "./_fixture.ts";
 import { servingPid } from "./_memory.ts";
-import { percentile } from "./_stats.ts";
+import { linearFit, percentile } from "./_stats.ts";
 import type { ScaleLoadConfig, ScaleLoadResult, ScaleTenant } from "./scale_load_client.ts";
 
 const TENANTS = 1_000;
@@ -470,6 +470,8 @@ async function removeRows(profile: StackProfile, pattern: string): Promise<numbe
 /** One sample of the gateway's connections. */
 interface ConnectionSample {
   atMs: number;
+  /** `Date.now()` of the sample, to line it up with the load's RSS samples. */
+  wallMs: number;
   /** Backends of direct data sources held by the gateway (`application_name` tenant-data). */
   direct: number;
   /** The gateway's client connections to PgBouncer. */
@@ -531,6 +533,7 @@ class ConnectionSampler {
       const pooled = clients.filter((client) => client.database !== "pgbouncer").length;
       this.samples.push({
         atMs: Math.round(performance.now() - this.#begin),
+        wallMs: Date.now(),
         direct: row?.direct ?? 0,
         pooled,
         poolerServers: row?.servers ?? 0,
@@ -604,6 +607,9 @@ function buildReport(input: ReportInput) {
   const documented503 = Object.entries(result.errors).filter(([outcome]) => /^503 /.test(outcome))
     .reduce((sum, [, n]) => sum + n, 0);
   const rssGrowth = (result.rss.endKb - result.rss.afterWarmupKb) / result.rss.afterWarmupKb;
+  const sorted = (values: (number | null)[]) =>
+    values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const cold = result.coldDataSourceSamples;
   return {
     startedAt: input.startedAt.toISOString(),
     load: { before: input.loadBefore, after: input.loadAfter },
@@ -623,6 +629,27 @@ function buildReport(input: ReportInput) {
       coldTenantFirst: summary(result.coldTenant.latenciesMs),
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
     },
+    /**
+     * Each request's time split into the gateway handler's (`Server-Timing` `total`) and the rest (sending,
+     * queueing in front of the handler, the way back): of the measured window, of the run's first second
+     * (the burst on a fresh server) and of each data source's first request.
+     */
+    handlerSplitMs: {
+      measured: {
+        handler: summary(result.measuredSplit.handlerMs),
+        outsideHandler: summary(result.measuredSplit.outsideHandlerMs),
+      },
+      firstSecond: {
+        all: summary(result.firstSecond.latenciesMs),
+        handler: summary(result.firstSecond.handlerMs),
+        outsideHandler: summary(result.firstSecond.outsideHandlerMs),
+      },
+      coldDataSourceFirst: {
+        handler: summary(sorted(cold.map((c) => c.handlerMs))),
+        outsideHandler: summary(sorted(cold.map((c) => c.outsideHandlerMs))),
+        pool: summary(sorted(cold.map((c) => c.poolMs))),
+      },
+    },
     /** Each data source's first request, slowest first: when in the run, how long, the gateway's stages. */
     coldDataSourceSamples: [...result.coldDataSourceSamples].sort((a, b) => b.ms - a.ms),
     outcomes: result.outcomes,
@@ -640,6 +667,7 @@ function buildReport(input: ReportInput) {
       end: Math.round(result.rss.endKb / 102.4) / 10,
       growthPercent: Math.round(rssGrowth * 1000) / 10,
     },
+    rssVsConnections: rssVsConnections(result.rss.samples, sampler.samples, input.warmupMs),
     cacheHitPercent: {
       memberships: hitRate(stats?.directory.memberships),
       dataSources: hitRate(stats?.directory.dataSources),
@@ -648,6 +676,45 @@ function buildReport(input: ReportInput) {
     gatewayPools: stats?.pools ?? null,
     changes: result.changes,
     rowsLeft: input.rowsLeft,
+  };
+}
+
+/**
+ * The server's RSS beside the gateway's connections at the same moment (the connection sample nearest
+ * in time, within 1.5 s): every 5 s of the run, and the least-squares MiB per connection after warm-up.
+ */
+function rssVsConnections(
+  rss: ScaleLoadResult["rss"]["samples"],
+  connections: ConnectionSample[],
+  warmupMs: number,
+) {
+  const pairs: { atS: number; rssMiB: number; connections: number }[] = [];
+  for (const sample of rss) {
+    if (!Number.isFinite(sample.kb)) continue;
+    let nearest: ConnectionSample | undefined;
+    for (const c of connections) {
+      if (!nearest || Math.abs(c.wallMs - sample.wallMs) < Math.abs(nearest.wallMs - sample.wallMs)) {
+        nearest = c;
+      }
+    }
+    if (!nearest || Math.abs(nearest.wallMs - sample.wallMs) > 1500) continue;
+    pairs.push({
+      atS: Math.round(sample.atMs / 100) / 10,
+      rssMiB: Math.round(sample.kb / 102.4) / 10,
+      connections: nearest.direct + nearest.pooled,
+    });
+  }
+  const fit = linearFit(
+    pairs.filter((p) => p.atS * 1000 >= warmupMs).map((p) => [p.connections, p.rssMiB] as const),
+  );
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    every5s: pairs.filter((p, i) =>
+      i === 0 || i === pairs.length - 1 || Math.floor(p.atS / 5) !== Math.floor(pairs[i - 1]!.atS / 5)
+    ),
+    afterWarmup: fit === null
+      ? null
+      : { mibPerConnection: round(fit.slope), interceptMiB: round(fit.intercept), r: round(fit.r) },
   };
 }
 
@@ -671,7 +738,19 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
-      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms; Server-Timing: ${c.serverTiming ?? "-"}`
+      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
+        c.outsideHandlerMs ?? "-"
+      } ms outside the handler); Server-Timing: ${c.serverTiming ?? "-"}`
+    ),
+    "handler's time (Server-Timing total) and the rest (sending, queueing in front of the handler, the way back):",
+    ...([
+      ["measured window", report.handlerSplitMs.measured],
+      ["first second of the run", report.handlerSplitMs.firstSecond],
+      ["first request of a source", report.handlerSplitMs.coldDataSourceFirst],
+    ] as const).map(([name, split]) =>
+      `  ${
+        name.padEnd(28)
+      } handler p50 ${split.handler.p50} / p99 ${split.handler.p99} ms; outside p50 ${split.outsideHandler.p50} / p99 ${split.outsideHandler.p99} ms`
     ),
     `outcomes: ${JSON.stringify(report.outcomes)}`,
     `errors: ${report.errors.unexpected} unexpected, ${report.errors.documented503} documented 503s ${
@@ -680,6 +759,9 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ...report.errors.first.map((e) => `  ${e.status} ${e.kind} ${e.tenant}: ${e.body}`),
     `connections: peak ${report.connections.peakGateway} held by the gateway (direct ${report.connections.peakDirect}, to PgBouncer ${report.connections.peakPooledClients}) of a budget of ${report.connections.budget}; PgBouncer's server connections peak ${report.connections.peakPoolerServers}`,
     `RSS: ${report.rssMiB.afterWarmup} MiB after warm-up, ${report.rssMiB.end} MiB at the end (${report.rssMiB.growthPercent} %)`,
+    `RSS against connections: ${
+      report.rssVsConnections.every5s.map((p) => `${p.atS} s ${p.rssMiB} MiB/${p.connections}`).join(", ")
+    }; after warm-up ${JSON.stringify(report.rssVsConnections.afterWarmup)}`,
     `cache hit rates: memberships ${report.cacheHitPercent.memberships} %, data sources ${report.cacheHitPercent.dataSources} %, catalogs ${report.cacheHitPercent.catalogs} %`,
     `gateway pools at the end: ${JSON.stringify(report.gatewayPools)}`,
     ...report.changes.map((c) =>

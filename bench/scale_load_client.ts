@@ -16,6 +16,7 @@
  * @module
  */
 import { rssKb } from "./_memory.ts";
+import { serverTimingDurations } from "./_stats.ts";
 import { insertedId, MIX, type OperationKind, type Planned, TenantRequests } from "./mixed_load_client.ts";
 
 /** One tenant of the scale data set, in popularity order. */
@@ -71,6 +72,21 @@ export interface ColdSample {
   atMs: number;
   ms: number;
   serverTiming: string | null;
+  /** The handler's own time (`Server-Timing` `total`); null when the gateway did not say. */
+  handlerMs: number | null;
+  /**
+   * The client's latency less the handler's time: sending, waiting in front of the handler (accepted but
+   * queued behind other requests on a busy server), and the response's way back.
+   */
+  outsideHandlerMs: number | null;
+  /** The wait for a turn on the data source's pool (`Server-Timing` `pool`). */
+  poolMs: number | null;
+}
+
+/** A request's time split: inside the gateway's handler and outside it (ms, each ascending). */
+export interface HandlerSplit {
+  handlerMs: number[];
+  outsideHandlerMs: number[];
 }
 
 /** What a change measured. */
@@ -98,6 +114,10 @@ export interface ScaleLoadResult {
   coldDataSource: LatencySet;
   /** Each data source's first request: when in the run, how long, and the gateway's `Server-Timing`. */
   coldDataSourceSamples: ColdSample[];
+  /** The measured window's successful requests, split into the handler's time and the rest. */
+  measuredSplit: HandlerSplit;
+  /** The requests sent in the run's first second (the burst of a fresh server), latency and split. */
+  firstSecond: LatencySet & HandlerSplit;
   /** Requests of the whole run by outcome: `200`, `403 TR403`, `503 TR506`, `0 network`… */
   outcomes: Record<string, number>;
   /** Failures other than the expected refusals of the changes, whole run, by outcome. */
@@ -109,7 +129,8 @@ export interface ScaleLoadResult {
   tenantsTouched: number;
   dataSourcesTouched: number;
   changes: ChangeResult[];
-  rss: { samples: { atMs: number; kb: number }[]; afterWarmupKb: number; endKb: number };
+  /** `wallMs`: `Date.now()` of the sample, to line it up with the bench's connection samples. */
+  rss: { samples: { atMs: number; wallMs: number; kb: number }[]; afterWarmupKb: number; endKb: number };
 }
 
 const MAX_ERROR_SAMPLES = 8;
@@ -166,6 +187,8 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     coldTenant: { latenciesMs: [] },
     coldDataSource: { latenciesMs: [] },
     coldDataSourceSamples: [],
+    measuredSplit: { handlerMs: [], outsideHandlerMs: [] },
+    firstSecond: { latenciesMs: [], handlerMs: [], outsideHandlerMs: [] },
     outcomes: {},
     errors: {},
     firstErrors: [],
@@ -185,7 +208,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   const windowEnd = windowStart + config.durationMs;
   const sample = () => {
     const kb = rssKb(config.rssPid);
-    result.rss.samples.push({ atMs: Math.round(performance.now() - begin), kb });
+    result.rss.samples.push({ atMs: Math.round(performance.now() - begin), wallMs: Date.now(), kb });
     return kb;
   };
   sample();
@@ -273,13 +296,33 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
       if (status >= 200 && status <= 299 && (kind !== "insert" || inserted !== undefined)) {
         if (inserted !== undefined) own.push({ tenant: tenantIndex, id: inserted });
         if (kind === "delete") own.shift();
+        const stages = serverTimingDurations(serverTiming);
+        const handlerMs = stages.total ?? null;
+        const outsideHandlerMs = handlerMs === null ? null : Math.round((ms - handlerMs) * 1000) / 1000;
+        const split = (into: HandlerSplit) => {
+          if (handlerMs === null || outsideHandlerMs === null) return;
+          into.handlerMs.push(handlerMs);
+          into.outsideHandlerMs.push(outsideHandlerMs);
+        };
         if (coldTenant) result.coldTenant.latenciesMs.push(ms);
         if (coldSource) {
           result.coldDataSource.latenciesMs.push(ms);
-          result.coldDataSourceSamples.push({ atMs: Math.round(started - begin), ms, serverTiming });
+          result.coldDataSourceSamples.push({
+            atMs: Math.round(started - begin),
+            ms,
+            serverTiming,
+            handlerMs,
+            outsideHandlerMs,
+            poolMs: stages.pool ?? null,
+          });
+        }
+        if (started - begin < 1000) {
+          result.firstSecond.latenciesMs.push(ms);
+          split(result.firstSecond);
         }
         if (inWindow) {
           result.measured.latenciesMs.push(ms);
+          split(result.measuredSplit);
           if (!coldTenant) result.warm.latenciesMs.push(ms);
         }
         continue;
@@ -353,6 +396,9 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   }
   for (const set of [result.measured, result.warm, result.coldTenant, result.coldDataSource]) {
     set.latenciesMs.sort((a, b) => a - b);
+  }
+  for (const list of [result.measuredSplit, result.firstSecond]) {
+    for (const values of Object.values(list)) values.sort((a: number, b: number) => a - b);
   }
   result.tenantsTouched = touchedTenants.size;
   result.dataSourcesTouched = touchedSources.size;
