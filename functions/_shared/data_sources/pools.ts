@@ -395,23 +395,27 @@ export class DataSourcePools {
 
   /**
    * Opens up to `connections` of a `postgres` data source's pool ahead of its traffic (at most the pool's
-   * size), for a start-up that expects a burst: `first` runs on the first connection (a schema check, say),
-   * then the others open together (through the pool's gate, so a few at a time) and go back to the pool
-   * idle. Each extra connection is held only until all are open, for at most `holdMs` (default 2 s), so
-   * requests arriving meanwhile wait little. Resolves with the connections open; failures are left to the
-   * first requests (the first connection's failure counts in the breaker like any request's).
+   * size, at least one), for a start-up that expects a burst: `steps.first` runs on the first connection (a
+   * schema check, say), then the others open together (through the pool's gate, so a few at a time),
+   * `steps.each` runs on every one of them (priming the server process's caches, say; its failure is
+   * ignored), and they go back to the pool idle. Each connection is held only until all are open, for at
+   * most `holdMs` (default 2 s), so requests arriving meanwhile wait little. Resolves with the connections
+   * open; failures are left to the first requests (the first connection's failure counts in the breaker
+   * like any request's).
    */
   async warm(
     dataSource: DataSource,
     connections: number,
-    first: (sql: postgres.Sql) => Promise<unknown>,
+    steps: {
+      first?: ((sql: postgres.Sql) => Promise<unknown>) | undefined;
+      each?: ((connection: postgres.ReservedSql) => Promise<unknown>) | undefined;
+    } = {},
     options: { holdMs?: number | undefined } = {},
   ): Promise<number> {
-    await this.run(dataSource, first);
+    await this.run(dataSource, async (sql) => await steps.first?.(sql));
     const entry = this.#pools.get(dataSource.id);
     if (entry === undefined) return 0;
-    const want = Math.min(connections, entry.info.max);
-    if (want <= entry.gate.open) return entry.gate.open;
+    const want = Math.max(1, Math.min(connections, entry.info.max));
     // Every run holds its connection until all hold one, so each beyond the idle ones opens its own.
     let holding = 0;
     let allHeld: () => void = () => {};
@@ -424,6 +428,7 @@ export class DataSourcePools {
             const connection = await sql.reserve();
             try {
               connected();
+              await steps.each?.(connection).catch(() => {});
               if (++holding === want) allHeld();
               await held;
             } finally {

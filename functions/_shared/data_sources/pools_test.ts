@@ -527,14 +527,20 @@ Deno.test({
     await withPools({ applicationName }, async (pools) => {
       const source = testDataSource(databases.sharedUrl, { poolMax: 4 });
       let checks = 0;
-      const check = async (sql: postgres.Sql) => {
+      const first = async (sql: postgres.Sql) => {
         checks++;
         await sql`select 1`;
       };
-      assert.equal(await pools.warm(source, 3, check), 3);
+      const primed: number[] = [];
+      const each = async (connection: postgres.ReservedSql) => {
+        const [row] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        primed.push(row!.pid);
+      };
+      assert.equal(await pools.warm(source, 3, { first, each }), 3);
       assert.equal(checks, 1, "the check runs once, on the first connection");
+      assert.equal(new Set(primed).size, 3, "each connection is primed, each on its own server process");
       assert.deepEqual(await backends(), { n: 3, active: 0 });
-      assert.equal(await pools.warm(source, 10, check), 4);
+      assert.equal(await pools.warm(source, 10, { first }), 4);
       assert.deepEqual(await backends(), { n: 4, active: 0 });
       assert.equal(pools.stats().pools[0]!.running, 0);
       assert.equal(await currentDatabase(pools, source), "tenant_shared");

@@ -23,6 +23,7 @@ import {
 import { TenantDirectory } from "../tenancy/mod.ts";
 import { CatalogCache } from "../catalog/mod.ts";
 import { createGatewayHandler } from "./handler.ts";
+import { primeConnection } from "./_prime_connection.ts";
 
 /** Options of {@linkcode createGatewayHandlerFromEnv}. */
 export interface GatewayFromEnvOptions {
@@ -242,8 +243,10 @@ async function readBusiest(options: PrepareOptions): Promise<DataSource[]> {
 }
 
 /**
- * Opens the data sources' connections ({@linkcode connectionsAhead} each) and checks their schema version
- * on the first (the catalog snapshot is shared per version), four data sources at a time: a connection
+ * Opens the data sources' connections ({@linkcode connectionsAhead} each), checks their schema version on
+ * the first (the catalog snapshot is shared per version) and primes each (`_prime_connection.ts`: the
+ * server process loads the tenant schema's definitions and policies now, not on the first requests), four
+ * data sources at a time: a connection
  * costs 10–30 ms (TCP, SCRAM, a server process or a PgBouncer client), which the first requests for their
  * tenants would otherwise wait for. Pools close idle connections after 30 s, so this serves the first half
  * minute after a start, when every data source is cold at once. Failures are left to the first request
@@ -255,12 +258,11 @@ async function openAhead(dataSources: DataSource[], options: PrepareOptions): Pr
   const worker = async () => {
     for (let dataSource = queue.shift(); dataSource !== undefined; dataSource = queue.shift()) {
       const opening = dataSource;
-      await pools.warm(
-        opening,
-        connectionsAhead(opening.poolMax),
-        async (sql) => await catalogs.get(opening.id, sql),
-      )
-        .catch(() => {});
+      let catalog: Catalog | undefined;
+      await pools.warm(opening, connectionsAhead(opening.poolMax), {
+        first: async (sql) => catalog = await catalogs.get(opening.id, sql),
+        each: async (connection) => catalog && await primeConnection(connection, catalog),
+      }).catch(() => {});
     }
   };
   await Promise.all(Array.from({ length: OPEN_AHEAD_PARALLEL }, worker));
