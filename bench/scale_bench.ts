@@ -15,12 +15,15 @@
  * - **Traffic** (`scale_load_client.ts`): 64 clients for 10 s warm-up + 60 s, each request to a tenant
  *   drawn from Zipf(1) over popularity ranks, 70 % reads, 30 % writes through the function URL, as each
  *   tenant's owner. At 20 s a member of the tenant ranked 10 is removed and at 30 s the tenant ranked 20
- *   is suspended, through the admin API, while a probe asks as them every 20 ms.
+ *   is suspended, through the admin API, while a probe asks as them every 20 ms. The tenants of 5 shared
+ *   databases (ranks 21–25 and every 44th after) get no request before 40 s: their first requests are a
+ *   cold data source under load on a warm server, reported apart from the start's burst.
  *
  * Reports requests/s, p50/p99 overall, of warm tenants, of each tenant's and each data source's first
- * request; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
+ * request (and of the held-back ones'); each request's time in the gateway's handler (`Server-Timing`
+ * `total`) apart from the time before it; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
  * data sources, PgBouncer's `SHOW CLIENTS` for pooled ones) against the budget; the functions server's
- * RSS after warm-up and at the end; the routing and catalog caches' hit rates (from the gateway's stats
+ * RSS after warm-up and at the end, and against the connections held at the same moment; the routing and catalog caches' hit rates (from the gateway's stats
  * line, `TENANT_DATA_STATS_INTERVAL_MS`); the changes' time to take effect; `provision --all`'s time.
  * Exits 1 when a request failed with anything but a documented 503 or an expected refusal.
  *
@@ -61,6 +64,13 @@ const SHARED = ["tenant_shared", ...SHARED_NEW];
 const POOLED = new Set(SHARED_NEW.slice(0, 10));
 const POOL_MAX = { dedicated: 6, shared: 3 } as const;
 const CONNECTION_BUDGET = 200;
+/**
+ * Shared databases whose tenants get no request before {@linkcode RELEASE_AT_MS}: their first requests are
+ * those of a data source going cold → busy under load on a warm server (their pools, opened ahead at the
+ * start, closed by the idle timeout meanwhile). Their tenants rank 21–25 (and every 44th after).
+ */
+const HELD_BACK = SHARED.slice(20, 25);
+const RELEASE_AT_MS = 40_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
 const MARKER_PREFIX = "bench-scale-";
@@ -172,6 +182,7 @@ const command = defineCommand({
         marker,
         rssPid: serverPid,
         changes,
+        heldBack: { dataSources: HELD_BACK, untilMs: RELEASE_AT_MS },
       };
       log(
         `bench:scale: ${concurrency} clients over ${tenants.length} tenants on ${
@@ -628,6 +639,8 @@ function buildReport(input: ReportInput) {
       warmTenants: summary(result.warm.latenciesMs),
       coldTenantFirst: summary(result.coldTenant.latenciesMs),
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
+      /** The held-back data sources' first requests, released at 40 s into a warm, loaded server. */
+      coldDataSourceUnderLoad: summary(result.coldDataSourceUnderLoad.latenciesMs),
     },
     /**
      * Each request's time split into the gateway handler's (`Server-Timing` `total`) and the rest (sending,
@@ -737,6 +750,7 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("warm tenants", l.warmTenants),
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
+    line(`  of ${HELD_BACK.length} held back to ${RELEASE_AT_MS / 1000} s`, l.coldDataSourceUnderLoad),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
       `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
         c.outsideHandlerMs ?? "-"

@@ -60,6 +60,12 @@ export interface ScaleLoadConfig {
   marker: string;
   rssPid: number;
   changes: ScaleChange[];
+  /**
+   * Data sources whose tenants get no request until `untilMs` after the load began: their first requests
+   * then meet a server that is warm and under load, the pools opened ahead at its start closed again by
+   * their idle timeout (30 s): a cold data source under load, apart from the server's own start.
+   */
+  heldBack?: { dataSources: string[]; untilMs: number };
 }
 
 /** Latencies (ms, ascending) and how many. */
@@ -114,6 +120,8 @@ export interface ScaleLoadResult {
   coldDataSource: LatencySet;
   /** Each data source's first request: when in the run, how long, and the gateway's `Server-Timing`. */
   coldDataSourceSamples: ColdSample[];
+  /** The first request of each held-back data source, once released (see `heldBack`). */
+  coldDataSourceUnderLoad: LatencySet;
   /** The measured window's successful requests, split into the handler's time and the rest. */
   measuredSplit: HandlerSplit;
   /** The requests sent in the run's first second (the burst of a fresh server), latency and split. */
@@ -187,6 +195,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     coldTenant: { latenciesMs: [] },
     coldDataSource: { latenciesMs: [] },
     coldDataSourceSamples: [],
+    coldDataSourceUnderLoad: { latenciesMs: [] },
     measuredSplit: { handlerMs: [], outsideHandlerMs: [] },
     firstSecond: { latenciesMs: [], handlerMs: [], outsideHandlerMs: [] },
     outcomes: {},
@@ -200,6 +209,16 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   };
   const touchedTenants = new Set<number>();
   const touchedSources = new Set<string>();
+  const heldBack = new Set(config.heldBack?.dataSources ?? []);
+  const releasedAt = config.heldBack?.untilMs ?? 0;
+  /** A tenant by popularity, skipping those of a held-back data source until its release. */
+  const drawTenant = () => {
+    for (;;) {
+      const index = draw(cdf, Math.random());
+      const source = (config.tenants[index] as ScaleTenant).dataSource;
+      if (!heldBack.has(source) || performance.now() - begin >= releasedAt) return index;
+    }
+  };
   /** Slug → since when (performance.now()) its refusals are expected. */
   const refusedFrom = new Map<string, number>();
 
@@ -267,7 +286,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
         ? (own.at(-1) as { tenant: number }).tenant
         : kind === "delete"
         ? (own[0] as { tenant: number }).tenant
-        : draw(cdf, Math.random());
+        : drawTenant();
       const tenant = config.tenants[tenantIndex] as ScaleTenant;
       const tenantRequests = requests[tenantIndex] as TenantRequests;
       const planned = kind === "get"
@@ -315,6 +334,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
             outsideHandlerMs,
             poolMs: stages.pool ?? null,
           });
+          if (heldBack.has(tenant.dataSource)) result.coldDataSourceUnderLoad.latenciesMs.push(ms);
         }
         if (started - begin < 1000) {
           result.firstSecond.latenciesMs.push(ms);
@@ -394,7 +414,15 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     clearInterval(ticker);
     client.close();
   }
-  for (const set of [result.measured, result.warm, result.coldTenant, result.coldDataSource]) {
+  for (
+    const set of [
+      result.measured,
+      result.warm,
+      result.coldTenant,
+      result.coldDataSource,
+      result.coldDataSourceUnderLoad,
+    ]
+  ) {
     set.latenciesMs.sort((a, b) => a - b);
   }
   for (const list of [result.measuredSplit, result.firstSecond]) {
