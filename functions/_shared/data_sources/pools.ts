@@ -412,10 +412,14 @@ export class DataSourcePools {
     } = {},
     options: { holdMs?: number | undefined } = {},
   ): Promise<number> {
-    await this.run(dataSource, async (sql) => await steps.first?.(sql));
-    const entry = this.#pools.get(dataSource.id);
-    if (entry === undefined) return 0;
-    const want = Math.max(1, Math.min(connections, entry.info.max));
+    // Without a first step the first connection opens with the others (a run that sends nothing would
+    // count a connection that was never opened).
+    const first = steps.first;
+    if (first !== undefined) await this.run(dataSource, async (sql) => await first(sql));
+    const want = Math.max(
+      1,
+      Math.min(connections, this.#pools.get(dataSource.id)?.info.max ?? dataSource.poolMax),
+    );
     // Every run holds its connection until all hold one, so each beyond the idle ones opens its own.
     let holding = 0;
     let allHeld: () => void = () => {};

@@ -542,6 +542,13 @@ Deno.test({
       assert.deepEqual(await backends(), { n: 3, active: 0 });
       assert.equal(await pools.warm(source, 10, { first }), 4);
       assert.deepEqual(await backends(), { n: 4, active: 0 });
+      const other = testDataSource(databases.sharedUrl, { poolMax: 4 });
+      assert.equal(
+        await pools.warm(other, 2),
+        2,
+        "without a first step too, counting only connections opened",
+      );
+      assert.deepEqual(await backends(), { n: 6, active: 0 });
       assert.equal(pools.stats().pools[0]!.running, 0);
       assert.equal(await currentDatabase(pools, source), "tenant_shared");
     });
