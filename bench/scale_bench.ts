@@ -15,12 +15,15 @@
  * - **Traffic** (`scale_load_client.ts`): 64 clients for 10 s warm-up + 60 s, each request to a tenant
  *   drawn from Zipf(1) over popularity ranks, 70 % reads, 30 % writes through the function URL, as each
  *   tenant's owner. At 20 s a member of the tenant ranked 10 is removed and at 30 s the tenant ranked 20
- *   is suspended, through the admin API, while a probe asks as them every 20 ms.
+ *   is suspended, through the admin API, while a probe asks as them every 20 ms. The tenants of 5 shared
+ *   databases (ranks 21–25 and every 44th after) get no request before 40 s: their first requests are a
+ *   cold data source under load on a warm server, reported apart from the start's burst.
  *
  * Reports requests/s, p50/p99 overall, of warm tenants, of each tenant's and each data source's first
- * request; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
+ * request (and of the held-back ones'); each request's time in the gateway's handler (`Server-Timing`
+ * `total`) apart from the time before it; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
  * data sources, PgBouncer's `SHOW CLIENTS` for pooled ones) against the budget; the functions server's
- * RSS after warm-up and at the end; the routing and catalog caches' hit rates (from the gateway's stats
+ * RSS after warm-up and at the end, and against the connections held at the same moment; the routing and catalog caches' hit rates (from the gateway's stats
  * line, `TENANT_DATA_STATS_INTERVAL_MS`); the changes' time to take effect; `provision --all`'s time.
  * Exits 1 when a request failed with anything but a documented 503 or an expected refusal.
  *
@@ -48,7 +51,7 @@ import { resetStack, type RunningStack, startDatabase, stopStack } from "../scri
 import { loadAverage, positive } from "./_cli.ts";
 import { accessToken, type BenchStack, schemaFingerprint, withSql } from "./_fixture.ts";
 import { servingPid } from "./_memory.ts";
-import { percentile } from "./_stats.ts";
+import { linearFit, percentile } from "./_stats.ts";
 import type { ScaleLoadConfig, ScaleLoadResult, ScaleTenant } from "./scale_load_client.ts";
 
 const TENANTS = 1_000;
@@ -61,6 +64,13 @@ const SHARED = ["tenant_shared", ...SHARED_NEW];
 const POOLED = new Set(SHARED_NEW.slice(0, 10));
 const POOL_MAX = { dedicated: 6, shared: 3 } as const;
 const CONNECTION_BUDGET = 200;
+/**
+ * Shared databases whose tenants get no request before {@linkcode RELEASE_AT_MS}: their first requests are
+ * those of a data source going cold → busy under load on a warm server (their pools, opened ahead at the
+ * start, closed by the idle timeout meanwhile). Their tenants rank 21–25 (and every 44th after).
+ */
+const HELD_BACK = SHARED.slice(20, 25);
+const RELEASE_AT_MS = 40_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
 const MARKER_PREFIX = "bench-scale-";
@@ -172,6 +182,7 @@ const command = defineCommand({
         marker,
         rssPid: serverPid,
         changes,
+        heldBack: { dataSources: HELD_BACK, untilMs: RELEASE_AT_MS },
       };
       log(
         `bench:scale: ${concurrency} clients over ${tenants.length} tenants on ${
@@ -470,6 +481,8 @@ async function removeRows(profile: StackProfile, pattern: string): Promise<numbe
 /** One sample of the gateway's connections. */
 interface ConnectionSample {
   atMs: number;
+  /** `Date.now()` of the sample, to line it up with the load's RSS samples. */
+  wallMs: number;
   /** Backends of direct data sources held by the gateway (`application_name` tenant-data). */
   direct: number;
   /** The gateway's client connections to PgBouncer. */
@@ -531,6 +544,7 @@ class ConnectionSampler {
       const pooled = clients.filter((client) => client.database !== "pgbouncer").length;
       this.samples.push({
         atMs: Math.round(performance.now() - this.#begin),
+        wallMs: Date.now(),
         direct: row?.direct ?? 0,
         pooled,
         poolerServers: row?.servers ?? 0,
@@ -604,6 +618,9 @@ function buildReport(input: ReportInput) {
   const documented503 = Object.entries(result.errors).filter(([outcome]) => /^503 /.test(outcome))
     .reduce((sum, [, n]) => sum + n, 0);
   const rssGrowth = (result.rss.endKb - result.rss.afterWarmupKb) / result.rss.afterWarmupKb;
+  const sorted = (values: (number | null)[]) =>
+    values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const cold = result.coldDataSourceSamples;
   return {
     startedAt: input.startedAt.toISOString(),
     load: { before: input.loadBefore, after: input.loadAfter },
@@ -622,6 +639,29 @@ function buildReport(input: ReportInput) {
       warmTenants: summary(result.warm.latenciesMs),
       coldTenantFirst: summary(result.coldTenant.latenciesMs),
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
+      /** The held-back data sources' first requests, released at 40 s into a warm, loaded server. */
+      coldDataSourceUnderLoad: summary(result.coldDataSourceUnderLoad.latenciesMs),
+    },
+    /**
+     * Each request's time split into the gateway handler's (`Server-Timing` `total`) and the rest (sending,
+     * queueing in front of the handler, the way back): of the measured window, of the run's first second
+     * (the burst on a fresh server) and of each data source's first request.
+     */
+    handlerSplitMs: {
+      measured: {
+        handler: summary(result.measuredSplit.handlerMs),
+        outsideHandler: summary(result.measuredSplit.outsideHandlerMs),
+      },
+      firstSecond: {
+        all: summary(result.firstSecond.latenciesMs),
+        handler: summary(result.firstSecond.handlerMs),
+        outsideHandler: summary(result.firstSecond.outsideHandlerMs),
+      },
+      coldDataSourceFirst: {
+        handler: summary(sorted(cold.map((c) => c.handlerMs))),
+        outsideHandler: summary(sorted(cold.map((c) => c.outsideHandlerMs))),
+        pool: summary(sorted(cold.map((c) => c.poolMs))),
+      },
     },
     /** Each data source's first request, slowest first: when in the run, how long, the gateway's stages. */
     coldDataSourceSamples: [...result.coldDataSourceSamples].sort((a, b) => b.ms - a.ms),
@@ -640,6 +680,7 @@ function buildReport(input: ReportInput) {
       end: Math.round(result.rss.endKb / 102.4) / 10,
       growthPercent: Math.round(rssGrowth * 1000) / 10,
     },
+    rssVsConnections: rssVsConnections(result.rss.samples, sampler.samples, input.warmupMs),
     cacheHitPercent: {
       memberships: hitRate(stats?.directory.memberships),
       dataSources: hitRate(stats?.directory.dataSources),
@@ -648,6 +689,45 @@ function buildReport(input: ReportInput) {
     gatewayPools: stats?.pools ?? null,
     changes: result.changes,
     rowsLeft: input.rowsLeft,
+  };
+}
+
+/**
+ * The server's RSS beside the gateway's connections at the same moment (the connection sample nearest
+ * in time, within 1.5 s): every 5 s of the run, and the least-squares MiB per connection after warm-up.
+ */
+function rssVsConnections(
+  rss: ScaleLoadResult["rss"]["samples"],
+  connections: ConnectionSample[],
+  warmupMs: number,
+) {
+  const pairs: { atS: number; rssMiB: number; connections: number }[] = [];
+  for (const sample of rss) {
+    if (!Number.isFinite(sample.kb)) continue;
+    let nearest: ConnectionSample | undefined;
+    for (const c of connections) {
+      if (!nearest || Math.abs(c.wallMs - sample.wallMs) < Math.abs(nearest.wallMs - sample.wallMs)) {
+        nearest = c;
+      }
+    }
+    if (!nearest || Math.abs(nearest.wallMs - sample.wallMs) > 1500) continue;
+    pairs.push({
+      atS: Math.round(sample.atMs / 100) / 10,
+      rssMiB: Math.round(sample.kb / 102.4) / 10,
+      connections: nearest.direct + nearest.pooled,
+    });
+  }
+  const fit = linearFit(
+    pairs.filter((p) => p.atS * 1000 >= warmupMs).map((p) => [p.connections, p.rssMiB] as const),
+  );
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    every5s: pairs.filter((p, i) =>
+      i === 0 || i === pairs.length - 1 || Math.floor(p.atS / 5) !== Math.floor(pairs[i - 1]!.atS / 5)
+    ),
+    afterWarmup: fit === null
+      ? null
+      : { mibPerConnection: round(fit.slope), interceptMiB: round(fit.intercept), r: round(fit.r) },
   };
 }
 
@@ -670,8 +750,21 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("warm tenants", l.warmTenants),
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
+    line(`  of ${HELD_BACK.length} held back to ${RELEASE_AT_MS / 1000} s`, l.coldDataSourceUnderLoad),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
-      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms; Server-Timing: ${c.serverTiming ?? "-"}`
+      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
+        c.outsideHandlerMs ?? "-"
+      } ms outside the handler); Server-Timing: ${c.serverTiming ?? "-"}`
+    ),
+    "handler's time (Server-Timing total) and the rest (sending, queueing in front of the handler, the way back):",
+    ...([
+      ["measured window", report.handlerSplitMs.measured],
+      ["first second of the run", report.handlerSplitMs.firstSecond],
+      ["first request of a source", report.handlerSplitMs.coldDataSourceFirst],
+    ] as const).map(([name, split]) =>
+      `  ${
+        name.padEnd(28)
+      } handler p50 ${split.handler.p50} / p99 ${split.handler.p99} ms; outside p50 ${split.outsideHandler.p50} / p99 ${split.outsideHandler.p99} ms`
     ),
     `outcomes: ${JSON.stringify(report.outcomes)}`,
     `errors: ${report.errors.unexpected} unexpected, ${report.errors.documented503} documented 503s ${
@@ -680,6 +773,9 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ...report.errors.first.map((e) => `  ${e.status} ${e.kind} ${e.tenant}: ${e.body}`),
     `connections: peak ${report.connections.peakGateway} held by the gateway (direct ${report.connections.peakDirect}, to PgBouncer ${report.connections.peakPooledClients}) of a budget of ${report.connections.budget}; PgBouncer's server connections peak ${report.connections.peakPoolerServers}`,
     `RSS: ${report.rssMiB.afterWarmup} MiB after warm-up, ${report.rssMiB.end} MiB at the end (${report.rssMiB.growthPercent} %)`,
+    `RSS against connections: ${
+      report.rssVsConnections.every5s.map((p) => `${p.atS} s ${p.rssMiB} MiB/${p.connections}`).join(", ")
+    }; after warm-up ${JSON.stringify(report.rssVsConnections.afterWarmup)}`,
     `cache hit rates: memberships ${report.cacheHitPercent.memberships} %, data sources ${report.cacheHitPercent.dataSources} %, catalogs ${report.cacheHitPercent.catalogs} %`,
     `gateway pools at the end: ${JSON.stringify(report.gatewayPools)}`,
     ...report.changes.map((c) =>

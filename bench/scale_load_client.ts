@@ -16,6 +16,7 @@
  * @module
  */
 import { rssKb } from "./_memory.ts";
+import { serverTimingDurations } from "./_stats.ts";
 import { insertedId, MIX, type OperationKind, type Planned, TenantRequests } from "./mixed_load_client.ts";
 
 /** One tenant of the scale data set, in popularity order. */
@@ -59,6 +60,12 @@ export interface ScaleLoadConfig {
   marker: string;
   rssPid: number;
   changes: ScaleChange[];
+  /**
+   * Data sources whose tenants get no request until `untilMs` after the load began: their first requests
+   * then meet a server that is warm and under load, the pools opened ahead at its start closed again by
+   * their idle timeout (30 s): a cold data source under load, apart from the server's own start.
+   */
+  heldBack?: { dataSources: string[]; untilMs: number };
 }
 
 /** Latencies (ms, ascending) and how many. */
@@ -71,6 +78,21 @@ export interface ColdSample {
   atMs: number;
   ms: number;
   serverTiming: string | null;
+  /** The handler's own time (`Server-Timing` `total`); null when the gateway did not say. */
+  handlerMs: number | null;
+  /**
+   * The client's latency less the handler's time: sending, waiting in front of the handler (accepted but
+   * queued behind other requests on a busy server), and the response's way back.
+   */
+  outsideHandlerMs: number | null;
+  /** The wait for a turn on the data source's pool (`Server-Timing` `pool`). */
+  poolMs: number | null;
+}
+
+/** A request's time split: inside the gateway's handler and outside it (ms, each ascending). */
+export interface HandlerSplit {
+  handlerMs: number[];
+  outsideHandlerMs: number[];
 }
 
 /** What a change measured. */
@@ -98,6 +120,12 @@ export interface ScaleLoadResult {
   coldDataSource: LatencySet;
   /** Each data source's first request: when in the run, how long, and the gateway's `Server-Timing`. */
   coldDataSourceSamples: ColdSample[];
+  /** The first request of each held-back data source, once released (see `heldBack`). */
+  coldDataSourceUnderLoad: LatencySet;
+  /** The measured window's successful requests, split into the handler's time and the rest. */
+  measuredSplit: HandlerSplit;
+  /** The requests sent in the run's first second (the burst of a fresh server), latency and split. */
+  firstSecond: LatencySet & HandlerSplit;
   /** Requests of the whole run by outcome: `200`, `403 TR403`, `503 TR506`, `0 network`… */
   outcomes: Record<string, number>;
   /** Failures other than the expected refusals of the changes, whole run, by outcome. */
@@ -109,7 +137,8 @@ export interface ScaleLoadResult {
   tenantsTouched: number;
   dataSourcesTouched: number;
   changes: ChangeResult[];
-  rss: { samples: { atMs: number; kb: number }[]; afterWarmupKb: number; endKb: number };
+  /** `wallMs`: `Date.now()` of the sample, to line it up with the bench's connection samples. */
+  rss: { samples: { atMs: number; wallMs: number; kb: number }[]; afterWarmupKb: number; endKb: number };
 }
 
 const MAX_ERROR_SAMPLES = 8;
@@ -166,6 +195,9 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     coldTenant: { latenciesMs: [] },
     coldDataSource: { latenciesMs: [] },
     coldDataSourceSamples: [],
+    coldDataSourceUnderLoad: { latenciesMs: [] },
+    measuredSplit: { handlerMs: [], outsideHandlerMs: [] },
+    firstSecond: { latenciesMs: [], handlerMs: [], outsideHandlerMs: [] },
     outcomes: {},
     errors: {},
     firstErrors: [],
@@ -177,6 +209,16 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   };
   const touchedTenants = new Set<number>();
   const touchedSources = new Set<string>();
+  const heldBack = new Set(config.heldBack?.dataSources ?? []);
+  const releasedAt = config.heldBack?.untilMs ?? 0;
+  /** A tenant by popularity, skipping those of a held-back data source until its release. */
+  const drawTenant = () => {
+    for (;;) {
+      const index = draw(cdf, Math.random());
+      const source = (config.tenants[index] as ScaleTenant).dataSource;
+      if (!heldBack.has(source) || performance.now() - begin >= releasedAt) return index;
+    }
+  };
   /** Slug → since when (performance.now()) its refusals are expected. */
   const refusedFrom = new Map<string, number>();
 
@@ -185,7 +227,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   const windowEnd = windowStart + config.durationMs;
   const sample = () => {
     const kb = rssKb(config.rssPid);
-    result.rss.samples.push({ atMs: Math.round(performance.now() - begin), kb });
+    result.rss.samples.push({ atMs: Math.round(performance.now() - begin), wallMs: Date.now(), kb });
     return kb;
   };
   sample();
@@ -244,7 +286,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
         ? (own.at(-1) as { tenant: number }).tenant
         : kind === "delete"
         ? (own[0] as { tenant: number }).tenant
-        : draw(cdf, Math.random());
+        : drawTenant();
       const tenant = config.tenants[tenantIndex] as ScaleTenant;
       const tenantRequests = requests[tenantIndex] as TenantRequests;
       const planned = kind === "get"
@@ -273,13 +315,34 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
       if (status >= 200 && status <= 299 && (kind !== "insert" || inserted !== undefined)) {
         if (inserted !== undefined) own.push({ tenant: tenantIndex, id: inserted });
         if (kind === "delete") own.shift();
+        const stages = serverTimingDurations(serverTiming);
+        const handlerMs = stages.total ?? null;
+        const outsideHandlerMs = handlerMs === null ? null : Math.round((ms - handlerMs) * 1000) / 1000;
+        const split = (into: HandlerSplit) => {
+          if (handlerMs === null || outsideHandlerMs === null) return;
+          into.handlerMs.push(handlerMs);
+          into.outsideHandlerMs.push(outsideHandlerMs);
+        };
         if (coldTenant) result.coldTenant.latenciesMs.push(ms);
         if (coldSource) {
           result.coldDataSource.latenciesMs.push(ms);
-          result.coldDataSourceSamples.push({ atMs: Math.round(started - begin), ms, serverTiming });
+          result.coldDataSourceSamples.push({
+            atMs: Math.round(started - begin),
+            ms,
+            serverTiming,
+            handlerMs,
+            outsideHandlerMs,
+            poolMs: stages.pool ?? null,
+          });
+          if (heldBack.has(tenant.dataSource)) result.coldDataSourceUnderLoad.latenciesMs.push(ms);
+        }
+        if (started - begin < 1000) {
+          result.firstSecond.latenciesMs.push(ms);
+          split(result.firstSecond);
         }
         if (inWindow) {
           result.measured.latenciesMs.push(ms);
+          split(result.measuredSplit);
           if (!coldTenant) result.warm.latenciesMs.push(ms);
         }
         continue;
@@ -351,8 +414,19 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     clearInterval(ticker);
     client.close();
   }
-  for (const set of [result.measured, result.warm, result.coldTenant, result.coldDataSource]) {
+  for (
+    const set of [
+      result.measured,
+      result.warm,
+      result.coldTenant,
+      result.coldDataSource,
+      result.coldDataSourceUnderLoad,
+    ]
+  ) {
     set.latenciesMs.sort((a, b) => a - b);
+  }
+  for (const list of [result.measuredSplit, result.firstSecond]) {
+    for (const values of Object.values(list)) values.sort((a: number, b: number) => a - b);
   }
   result.tenantsTouched = touchedTenants.size;
   result.dataSourcesTouched = touchedSources.size;

@@ -1,13 +1,28 @@
 /**
- * How a pool grows: one connection opening at a time. postgres.js opens a connection for every query that
- * finds none free, so a cold pool hit by 20 requests at once opens 20 connections together (each a TCP and
- * SCRAM handshake and a server process), and every one of those requests waits for the slowest. The gate
- * lets one request open a connection while the others wait for it (or for a running request to finish);
- * the pool grows by one more whenever requests are still waiting, up to its size.
+ * How a pool grows: one connection first, then a few at a time. postgres.js opens a connection for every
+ * query that finds none free, so a cold pool hit by 20 requests at once opens 20 connections together (each
+ * a TCP and SCRAM handshake and a server process), and every one of those requests waits for the slowest.
+ * The gate lets one request open the pool's first connection while the others wait for it (or for a
+ * running request to finish); once one is open (the data source answers), up to `openingAtOnce` more open
+ * together while requests still wait, up to the pool's size: a burst on a busy data source does not wait
+ * for its connections one after the other, and a data source that is down gets one attempt, not a
+ * stampede.
  *
  * @module
  */
 import { PoolBusyError } from "./errors.ts";
+
+/** The default number of connections a pool that has one open may open together: 3. */
+export const DEFAULT_OPENING_AT_ONCE = 3;
+
+/** Options of {@linkcode ConnectionGate}. */
+export interface ConnectionGateOptions {
+  /**
+   * How many connections may open together once one is open (the first always opens alone); default 3.
+   * 1: one at a time.
+   */
+  openingAtOnce?: number | undefined;
+}
 
 /** What {@linkcode ConnectionGate.admit} hands out: give it back with {@linkcode ConnectionGate.release}. */
 export interface GateTicket {
@@ -33,8 +48,10 @@ interface Waiter {
 /**
  * Admission to one pool of at most `max` connections. It counts the connections it believes open (grown
  * by an opener whose request reached the database, shrunk by the pool's `onclose`), the requests admitted,
- * and whether a connection is being opened. A request is admitted when a connection should be free, or as
- * the one opener when none is opening and the pool is below `max`; the others wait in order.
+ * and the connections being opened. A request is admitted when a connection should be free, or as an
+ * opener when the pool is below `max` and fewer are opening than allowed (one while none is open,
+ * `openingAtOnce` after); the others wait in order. Admitted requests never exceed `max`, so neither do
+ * the openers (postgres.js's own `max` is the hard bound behind it).
  *
  * @example
  * ```ts
@@ -45,15 +62,22 @@ interface Waiter {
  */
 export class ConnectionGate {
   readonly #max: number;
+  readonly #openingAtOnce: number;
   #open = 0;
   #admitted = 0;
-  #opening = false;
+  /** Openers admitted whose connection is not counted yet. */
+  #opening = 0;
   #unbounded = false;
   #waiters: Waiter[] = [];
 
   /** A gate for a pool of `max` connections. */
-  constructor(max: number) {
+  constructor(max: number, options: ConnectionGateOptions = {}) {
+    const openingAtOnce = options.openingAtOnce ?? DEFAULT_OPENING_AT_ONCE;
+    if (!Number.isInteger(openingAtOnce) || openingAtOnce < 1) {
+      throw new RangeError(`Invalid openingAtOnce: expected an integer of 1 or more, got ${openingAtOnce}`);
+    }
     this.#max = max;
+    this.#openingAtOnce = openingAtOnce;
   }
 
   /** Connections believed open. */
@@ -69,6 +93,11 @@ export class ConnectionGate {
   /** Requests waiting for their turn. */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /** Connections being opened now. */
+  get opening(): number {
+    return this.#opening;
   }
 
   /** Waits for the request's turn; see the class. */
@@ -113,7 +142,7 @@ export class ConnectionGate {
   connected(ticket: GateTicket): void {
     if (!ticket.opener || ticket.counted) return;
     ticket.counted = true;
-    this.#opening = false;
+    this.#opening--;
     this.#open = Math.min(this.#max, this.#open + 1);
     this.#pump();
   }
@@ -127,7 +156,7 @@ export class ConnectionGate {
     this.#admitted--;
     if (ticket.opener && !ticket.counted) {
       ticket.counted = true;
-      this.#opening = false;
+      this.#opening--;
       if (outcome.connected) this.#open = Math.min(this.#max, this.#open + 1);
     }
     this.#pump();
@@ -146,15 +175,17 @@ export class ConnectionGate {
   }
 
   #tryAdmit(): GateTicket | undefined {
-    // Requests on open connections: the admitted ones but an opener whose connection is not counted yet.
-    const onOpen = this.#admitted - (this.#opening ? 1 : 0);
+    // Requests on open connections: the admitted ones but the openers whose connection is not counted yet.
+    const onOpen = this.#admitted - this.#opening;
     if (this.#unbounded || onOpen < this.#open) {
       this.#admitted++;
       return { opener: false, counted: false };
     }
-    if (!this.#opening && this.#admitted < this.#max) {
+    // The first connection opens alone: until it is open, the data source is not known to answer.
+    const openingAllowed = this.#open === 0 ? 1 : this.#openingAtOnce;
+    if (this.#opening < openingAllowed && this.#admitted < this.#max) {
       this.#admitted++;
-      this.#opening = true;
+      this.#opening++;
       return { opener: true, counted: false };
     }
     return undefined;

@@ -10,8 +10,8 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-Deno.test("ConnectionGate admits one opener to a cold pool and lets the others wait for its connection", async () => {
-  const gate = new ConnectionGate(10);
+Deno.test("ConnectionGate with openingAtOnce 1 grows the pool one connection at a time", async () => {
+  const gate = new ConnectionGate(10, { openingAtOnce: 1 });
   const first = await gate.admit({ timeoutMs: 1000 });
   assert.equal(first.opener, true);
   const waiting = [1, 2, 3].map(() => gate.admit({ timeoutMs: 1000 }));
@@ -29,6 +29,52 @@ Deno.test("ConnectionGate admits one opener to a cold pool and lets the others w
   assert.equal((await waiting[2]!).opener, true);
   assert.equal(gate.open, 2);
   assert.equal(gate.admitted, 3);
+});
+
+Deno.test("ConnectionGate opens a cold pool's first connection alone, then up to openingAtOnce together", async () => {
+  const gate = new ConnectionGate(5, { openingAtOnce: 2 });
+  const first = await gate.admit({ timeoutMs: 1000 });
+  assert.equal(first.opener, true);
+  const waiting = Array.from({ length: 6 }, () => gate.admit({ timeoutMs: 1000 }));
+  assert.equal(await settled(Promise.race(waiting)), false, "none opens beside the first connection");
+  assert.equal(gate.opening, 1);
+  gate.connected(first); // the data source answers: two more open together, the rest wait
+  const [second, third] = await Promise.all([waiting[0]!, waiting[1]!]);
+  assert.deepEqual([second.opener, third.opener], [true, true]);
+  assert.equal(gate.opening, 2);
+  assert.equal(await settled(waiting[2]!), false);
+  gate.connected(second);
+  assert.equal((await waiting[2]!).opener, true);
+  assert.equal(gate.opening, 2);
+  gate.connected(third);
+  const fifth = await waiting[3]!; // the pool's last connection (5 admitted)
+  assert.equal(fifth.opener, true);
+  assert.equal(gate.admitted, 5);
+  assert.equal(await settled(waiting[4]!), false, "never more admitted than the pool's size");
+  gate.release(first, { connected: true });
+  assert.equal((await waiting[4]!).opener, false);
+  assert.equal(gate.admitted, 5);
+  assert.ok(gate.open + gate.opening <= 5);
+});
+
+Deno.test("ConnectionGate opens the first connection alone again after every connection closed", async () => {
+  const gate = new ConnectionGate(4, { openingAtOnce: 3 });
+  const first = await gate.admit({ timeoutMs: 1000 });
+  gate.release(first, { connected: true });
+  assert.equal(gate.open, 1);
+  gate.connectionClosed(); // idle timeout, or the data source went away
+  const again = await gate.admit({ timeoutMs: 1000 });
+  assert.equal(again.opener, true);
+  const second = gate.admit({ timeoutMs: 1000 });
+  assert.equal(await settled(second), false);
+  gate.release(again, { connected: false }); // it failed: the next one tries alone again
+  assert.equal((await second).opener, true);
+  assert.equal(gate.opening, 1);
+});
+
+Deno.test("ConnectionGate rejects an openingAtOnce that cannot work", () => {
+  assert.throws(() => new ConnectionGate(3, { openingAtOnce: 0 }), RangeError);
+  assert.throws(() => new ConnectionGate(3, { openingAtOnce: 1.5 }), RangeError);
 });
 
 Deno.test("ConnectionGate counts an opener's connection once, and none when it failed", async () => {

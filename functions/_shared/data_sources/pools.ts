@@ -7,7 +7,7 @@
  */
 import postgres from "postgres";
 import { describeConnectionError, isConnectionFailure } from "../postgres_js/mod.ts";
-import { ConnectionGate, type GateTicket } from "./_connection_gate.ts";
+import { ConnectionGate, DEFAULT_OPENING_AT_ONCE, type GateTicket } from "./_connection_gate.ts";
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
@@ -60,6 +60,11 @@ export interface DataSourcePoolsOptions {
   acquireTimeoutMs?: number | undefined;
   /** Seconds to wait for a connection to open; default 5. */
   connectTimeoutSeconds?: number | undefined;
+  /**
+   * How many connections a pool that has one open may open together while requests wait (its first
+   * always opens alone); default 3. See {@linkcode DataSourcePools}.
+   */
+  openingAtOnce?: number | undefined;
   /** Seconds an evicted, replaced or closing pool gets to finish running queries; default 5. */
   endTimeoutSeconds?: number | undefined;
   /**
@@ -175,6 +180,7 @@ interface Settings {
   maxLifetimeSeconds: number;
   lifetimeJitter: number;
   connectTimeoutSeconds: number;
+  openingAtOnce: number;
   acquireTimeoutMs: number;
   endTimeoutSeconds: number;
   prepare: boolean | "auto";
@@ -188,7 +194,7 @@ interface PoolEntry {
   sql: postgres.Sql;
   key: string;
   info: Omit<PoolInfo, "running" | "connections" | "waiting">;
-  /** One connection opening at a time; see {@linkcode ConnectionGate}. */
+  /** The first connection opening alone, then a few at a time; see {@linkcode ConnectionGate}. */
   gate: ConnectionGate;
   running: number;
   /** Replaced or evicted: ended as soon as its last request is done. */
@@ -200,10 +206,11 @@ interface PoolEntry {
  *
  * - **Pool settings**: `max` from the data source's `pool_max`, `idle_timeout` 30 s, `max_lifetime`
  *   30 min ± 10 % (jittered per pool, so pools opened together do not all reconnect at once),
- *   `connect_timeout` 5 s, one connection opening at a time ({@linkcode ConnectionGate}: the first
- *   requests to a cold pool wait for one connection rather than each opening its own; the pool grows by
- *   one while requests still wait), prepared statements off through a transaction-mode pooler (a `direct_url`
- *   besides `url`, port 6543, `?prepare=false`).
+ *   `connect_timeout` 5 s, connections opened through a {@linkcode ConnectionGate}: the first requests to a
+ *   cold pool wait for one connection rather than each opening its own; once it is open, the pool grows
+ *   by up to `openingAtOnce` (3) connections together while requests still wait, never beyond its size;
+ *   prepared statements off through a transaction-mode pooler (a `direct_url` besides `url`, port 6543,
+ *   `?prepare=false`).
  * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
  *   that has no request running (or, when all are busy, the least recently used one).
  * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
@@ -259,6 +266,7 @@ export class DataSourcePools {
       maxLifetimeSeconds: options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
       lifetimeJitter: options.lifetimeJitter ?? DEFAULT_LIFETIME_JITTER,
       connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      openingAtOnce: options.openingAtOnce ?? DEFAULT_OPENING_AT_ONCE,
       acquireTimeoutMs: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
       endTimeoutSeconds: options.endTimeoutSeconds ?? DEFAULT_END_TIMEOUT_SECONDS,
       prepare: options.prepare ?? "auto",
@@ -288,8 +296,9 @@ export class DataSourcePools {
         throw new RangeError(`Invalid ${name}: expected seconds above 0, got ${value}`);
       }
     }
-    // Fail on a bad breaker configuration now rather than on the first request.
+    // Fail on a bad breaker or gate configuration now rather than on the first request.
     new CircuitBreaker(this.#breakerOptions);
+    new ConnectionGate(1, { openingAtOnce: this.#options.openingAtOnce });
   }
 
   /**
@@ -382,6 +391,59 @@ export class DataSourcePools {
       if (ticket !== undefined) entry.gate.release(ticket, { connected });
       if (--entry.running === 0 && entry.retired) this.#end(entry);
     }
+  }
+
+  /**
+   * Opens up to `connections` of a `postgres` data source's pool ahead of its traffic (at most the pool's
+   * size, at least one), for a start-up that expects a burst: `steps.first` runs on the first connection (a
+   * schema check, say), then the others open together (through the pool's gate, so a few at a time),
+   * `steps.each` runs on every one of them (priming the server process's caches, say; its failure is
+   * ignored), and they go back to the pool idle. Each connection is held only until all are open, for at
+   * most `holdMs` (default 2 s), so requests arriving meanwhile wait little. Resolves with the connections
+   * open; failures are left to the first requests (the first connection's failure counts in the breaker
+   * like any request's).
+   */
+  async warm(
+    dataSource: DataSource,
+    connections: number,
+    steps: {
+      first?: ((sql: postgres.Sql) => Promise<unknown>) | undefined;
+      each?: ((connection: postgres.ReservedSql) => Promise<unknown>) | undefined;
+    } = {},
+    options: { holdMs?: number | undefined } = {},
+  ): Promise<number> {
+    // Without a first step the first connection opens with the others (a run that sends nothing would
+    // count a connection that was never opened).
+    const first = steps.first;
+    if (first !== undefined) await this.run(dataSource, async (sql) => await first(sql));
+    const want = Math.max(
+      1,
+      Math.min(connections, this.#pools.get(dataSource.id)?.info.max ?? dataSource.poolMax),
+    );
+    // Every run holds its connection until all hold one, so each beyond the idle ones opens its own.
+    let holding = 0;
+    let allHeld: () => void = () => {};
+    const held = new Promise<void>((resolve) => allHeld = resolve);
+    const timer = setTimeout(allHeld, options.holdMs ?? 2_000);
+    try {
+      await Promise.allSettled(
+        Array.from({ length: want }, () =>
+          this.run(dataSource, async (sql, { connected }) => {
+            const connection = await sql.reserve();
+            try {
+              connected();
+              await steps.each?.(connection).catch(() => {});
+              if (++holding === want) allHeld();
+              await held;
+            } finally {
+              connection.release();
+            }
+          })),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.#pools.get(dataSource.id)?.gate.open ?? 0;
   }
 
   /**
@@ -538,7 +600,7 @@ export class DataSourcePools {
     }
     const url = credentials.credentials.url;
     const prepare = this.#prepare(credentials.credentials);
-    const gate = new ConnectionGate(max);
+    const gate = new ConnectionGate(max, { openingAtOnce: options.openingAtOnce });
     let sql: postgres.Sql;
     try {
       sql = postgres(url, {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type postgres from "postgres";
+import postgres from "postgres";
 import { DataSource } from "./data_source.ts";
 import { DataSourceUnavailableError } from "./errors.ts";
 import { DataSourcePools, type DataSourcePoolsOptions } from "./pools.ts";
@@ -393,6 +393,164 @@ Deno.test({
       );
       assert.equal(new Set(pids).size, 4);
       assert.equal(pools.stats().pools[0]?.connections, 4);
+    });
+  },
+});
+
+/**
+ * A TCP forwarder that holds each new connection until {@linkcode HoldingProxy.letThrough}, so a test can
+ * see how many connections a pool opens at the same time.
+ */
+class HoldingProxy {
+  readonly port: number;
+  #listener: Deno.TcpListener;
+  #held: (() => void)[] = [];
+  #conns = new Set<Deno.Conn>();
+  mostHeld = 0;
+
+  constructor(targetPort: number) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.#listener = listener;
+    this.port = listener.addr.port;
+    void (async () => {
+      try {
+        for await (const client of listener) {
+          this.#conns.add(client);
+          void new Promise<void>((resolve) => {
+            this.#held.push(resolve);
+            this.mostHeld = Math.max(this.mostHeld, this.#held.length);
+          }).then(async () => {
+            const server = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
+            this.#conns.add(server);
+            await Promise.allSettled([
+              client.readable.pipeTo(server.writable),
+              server.readable.pipeTo(client.writable),
+            ]);
+          }).catch(() => {});
+        }
+      } catch {
+        // closed
+      }
+    })();
+  }
+
+  /** Connections accepted and held now. */
+  get held(): number {
+    return this.#held.length;
+  }
+
+  /** Forwards every connection held now. */
+  letThrough(): void {
+    for (const release of this.#held.splice(0)) release();
+  }
+
+  /** Waits until `n` connections are held (or 1 s passes); returns how many are. */
+  async waitForHeld(n: number): Promise<number> {
+    const deadline = Date.now() + 1_000;
+    while (this.held < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // and a moment for more that should not come
+    return this.held;
+  }
+
+  close(): void {
+    this.#listener.close();
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch {
+        // closed
+      }
+    }
+  }
+}
+
+Deno.test({
+  name:
+    "DataSourcePools opens a cold pool's first connection alone, then several together while requests wait",
+  async fn() {
+    const databases = await testDatabases();
+    const proxy = new HoldingProxy(Number(new URL(databases.sharedUrl).port));
+    try {
+      await withPools({ openingAtOnce: 3, acquireTimeoutMs: 30_000 }, async (pools) => {
+        const url = new URL(databases.sharedUrl);
+        url.port = String(proxy.port);
+        const source = testDataSource(url.toString(), { poolMax: 5 });
+        // Six requests that each hold a connection until five do: the pool's size.
+        let holding = 0;
+        let allHeld: () => void = () => {};
+        const held = new Promise<void>((resolve) => allHeld = resolve);
+        const running = Array.from({ length: 6 }, () =>
+          pools.run(source, async (sql, { connected }) => {
+            const connection = await sql.reserve();
+            try {
+              connected();
+              if (++holding === 5) allHeld();
+              await held;
+              await connection`select 1`;
+            } finally {
+              connection.release();
+            }
+          }));
+        assert.equal(await proxy.waitForHeld(2), 1, "a cold pool opens its first connection alone");
+        proxy.letThrough();
+        assert.equal(await proxy.waitForHeld(3), 3, "then three together, for the requests still waiting");
+        proxy.letThrough();
+        assert.equal(await proxy.waitForHeld(2), 1, "and the last of the pool's five");
+        proxy.letThrough();
+        await Promise.all(running);
+        assert.equal(proxy.mostHeld, 3);
+        assert.equal(pools.stats().pools[0]!.connections, 5);
+      });
+    } finally {
+      proxy.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "DataSourcePools.warm() opens the connections asked for, at most the pool's size, and leaves them idle",
+  async fn() {
+    const databases = await testDatabases();
+    const applicationName = `warm-${crypto.randomUUID().slice(0, 8)}`;
+    const backends = async () => {
+      const sql = postgres(databases.sharedUrl, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql<{ n: number; active: number }[]>`
+          select count(*)::int as n, count(*) filter (where state = 'active')::int as active
+          from pg_stat_activity where application_name = ${applicationName}`;
+        return row!;
+      } finally {
+        await sql.end();
+      }
+    };
+    await withPools({ applicationName }, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 4 });
+      let checks = 0;
+      const first = async (sql: postgres.Sql) => {
+        checks++;
+        await sql`select 1`;
+      };
+      const primed: number[] = [];
+      const each = async (connection: postgres.ReservedSql) => {
+        const [row] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        primed.push(row!.pid);
+      };
+      assert.equal(await pools.warm(source, 3, { first, each }), 3);
+      assert.equal(checks, 1, "the check runs once, on the first connection");
+      assert.equal(new Set(primed).size, 3, "each connection is primed, each on its own server process");
+      assert.deepEqual(await backends(), { n: 3, active: 0 });
+      assert.equal(await pools.warm(source, 10, { first }), 4);
+      assert.deepEqual(await backends(), { n: 4, active: 0 });
+      const other = testDataSource(databases.sharedUrl, { poolMax: 4 });
+      assert.equal(
+        await pools.warm(other, 2),
+        2,
+        "without a first step too, counting only connections opened",
+      );
+      assert.deepEqual(await backends(), { n: 6, active: 0 });
+      assert.equal(pools.stats().pools[0]!.running, 0);
+      assert.equal(await currentDatabase(pools, source), "tenant_shared");
     });
   },
 });

@@ -23,6 +23,7 @@ import {
 import { TenantDirectory } from "../tenancy/mod.ts";
 import { CatalogCache } from "../catalog/mod.ts";
 import { createGatewayHandler } from "./handler.ts";
+import { primeConnection } from "./_prime_connection.ts";
 
 /** Options of {@linkcode createGatewayHandlerFromEnv}. */
 export interface GatewayFromEnvOptions {
@@ -38,20 +39,38 @@ export interface GatewayFromEnvOptions {
 /** How many of the busiest data sources are opened ahead at start-up (`TENANT_DATA_OPEN_AHEAD`). */
 const DEFAULT_OPEN_AHEAD = 50;
 
-/** How long start-up preparation may hold the handler back; past it, it goes on beside the requests. */
-const PREPARE_TIMEOUT_MS = 2000;
+/**
+ * How long start-up preparation (opening ahead included) may hold the handler back; past it, it goes on
+ * beside the requests.
+ */
+const PREPARE_TIMEOUT_MS = 3000;
+
+/** How many data sources are opened ahead at the same time. */
+const OPEN_AHEAD_PARALLEL = 4;
+
+/**
+ * How many connections a data source gets opened ahead: a third of its pool's size, at least one. An
+ * operator sizes `pool_max` by a data source's traffic, so the busy ones (a dedicated database with
+ * `pool_max` 6: 2) meet the first burst with more than one connection, and the small shared ones (3: 1) do
+ * not hold connections they may not need (idle ones close after 30 s).
+ */
+export function connectionsAhead(poolMax: number): number {
+  return Math.max(1, Math.floor(poolMax / 3));
+}
 
 /**
  * Builds the gateway from the environment. When the configuration is incomplete the reason is logged
  * once (variable names only, never a value): `/health` answers 503 `unconfigured` and every other request
  * `TR505`, so one misconfigured function does not take a shared functions server down.
  *
- * Before it returns (for at most 2 s) it prepares what every first request would otherwise wait for: the
+ * Before it returns (for at most 3 s) it prepares what every first request would otherwise wait for: the
  * anon key verified (the JWT library's first run), the default data source read and decrypted, its pool's
  * first connection opened and its catalog snapshot loaded (shared with every data source at that schema
- * version), and the parse, plan and sql stages run once on it. A failure there is only logged: the first
- * request tries again. Then, beside the requests, it opens the busiest other data sources
- * (`TENANT_DATA_OPEN_AHEAD`, default 50, at most `TENANT_DATA_MAX_POOLS`; 0: none) the same way.
+ * version), and the parse, plan and sql stages run once on it; then the busiest other data sources
+ * (`TENANT_DATA_OPEN_AHEAD`, default 50, at most `TENANT_DATA_MAX_POOLS`; 0: none) opened the same way,
+ * each with {@linkcode connectionsAhead} connections, so the first burst of requests does not queue
+ * behind the opening. A failure there is only logged: the first request tries again. Past 3 s the
+ * handler is returned and the opening goes on beside the requests.
  *
  * @example
  * ```ts
@@ -191,10 +210,10 @@ async function prepareAtStart(options: PrepareOptions): Promise<void> {
     })(),
   ]).then(async () => {
     // The busiest data sources read (and decrypted) now, one after the other on the application
-    // database's open connection; their first connections are opened beside the requests: a request for a
-    // data source being opened shares its first connection (the pools' connection gate).
+    // database's open connection; then their connections opened. Past the timeout this goes on beside
+    // the requests: a request for a data source being opened shares its connections (the pools' gate).
     const dataSources = await readBusiest(options);
-    void openAhead(dataSources, options);
+    await openAhead(dataSources, options);
   }, (error) => {
     options.log(`${options.functionName}: start-up preparation skipped: ${errorName(error)}`);
   });
@@ -204,7 +223,7 @@ async function prepareAtStart(options: PrepareOptions): Promise<void> {
 }
 
 /**
- * The busiest `postgres` data sources after the default one, read one at a time: in parallel they would
+ * The busiest `postgres` data sources, the default one first, read one at a time: in parallel they would
  * open more connections to the application database, which the first requests would wait for.
  */
 async function readBusiest(options: PrepareOptions): Promise<DataSource[]> {
@@ -214,7 +233,8 @@ async function readBusiest(options: PrepareOptions): Promise<DataSource[]> {
   try {
     for (const id of await directory.busiestDataSources(options.openAhead)) {
       const dataSource = await directory.dataSource(id).catch(() => undefined);
-      if (dataSource !== undefined && !dataSource.isDefault) found.push(dataSource);
+      // The default one's first connection is open already; warming it opens its others.
+      if (dataSource !== undefined) found.push(dataSource);
     }
   } catch {
     // The application database did not answer: the first requests try again.
@@ -223,11 +243,14 @@ async function readBusiest(options: PrepareOptions): Promise<DataSource[]> {
 }
 
 /**
- * Opens the data sources' first connections and checks their schema version (the catalog snapshot is
- * shared per version), two at a time: a first connection costs 10–30 ms (TCP, SCRAM, a server process or
- * a PgBouncer client), which the first request for one of their tenants would otherwise wait for. Pools
- * close idle connections after 30 s, so this serves the first half minute after a start, when every data
- * source is cold at once. Failures are left to the first request (and its breaker).
+ * Opens the data sources' connections ({@linkcode connectionsAhead} each), checks their schema version on
+ * the first (the catalog snapshot is shared per version) and primes each (`_prime_connection.ts`: the
+ * server process loads the tenant schema's definitions and policies now, not on the first requests), four
+ * data sources at a time: a connection
+ * costs 10–30 ms (TCP, SCRAM, a server process or a PgBouncer client), which the first requests for their
+ * tenants would otherwise wait for. Pools close idle connections after 30 s, so this serves the first half
+ * minute after a start, when every data source is cold at once. Failures are left to the first request
+ * (and its breaker).
  */
 async function openAhead(dataSources: DataSource[], options: PrepareOptions): Promise<void> {
   const { pools, catalogs } = options;
@@ -235,10 +258,14 @@ async function openAhead(dataSources: DataSource[], options: PrepareOptions): Pr
   const worker = async () => {
     for (let dataSource = queue.shift(); dataSource !== undefined; dataSource = queue.shift()) {
       const opening = dataSource;
-      await pools.run(opening, async (sql) => await catalogs.get(opening.id, sql)).catch(() => {});
+      let catalog: Catalog | undefined;
+      await pools.warm(opening, connectionsAhead(opening.poolMax), {
+        first: async (sql) => catalog = await catalogs.get(opening.id, sql),
+        each: async (connection) => catalog && await primeConnection(connection, catalog),
+      }).catch(() => {});
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all(Array.from({ length: OPEN_AHEAD_PARALLEL }, worker));
 }
 
 /**

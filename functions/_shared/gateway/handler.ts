@@ -111,8 +111,11 @@ export function createGatewayHandler(
           "parse",
           () => parseOrRecall(request, { path, url, scope: shapeScope(resolution.dataSource) }),
         );
-        return await run((sql, { unavailable, connected }) =>
-          runPostgrest(sql, {
+        // The wait for a turn on the data source's pool (its connection gate), which no stage covers.
+        const asked = performance.now();
+        return await run((sql, { unavailable, connected }) => {
+          timing.record("pool", performance.now() - asked);
+          return runPostgrest(sql, {
             unavailable,
             onConnection: connected,
             request: apiRequest,
@@ -123,14 +126,15 @@ export function createGatewayHandler(
             timing,
             ...(shaped === undefined ? {} : { shaped }),
             ...settings,
-          })
-        );
+          });
+        });
       },
     });
   }
 
   return async function handleGatewayRequest(request: Request): Promise<Response> {
     if (request.method === "OPTIONS") return preflightResponse();
+    const started = performance.now();
     const timing = new ServerTiming();
     let response: Response;
     try {
@@ -139,6 +143,9 @@ export function createGatewayHandler(
       response = errorResponse(error, { method: request.method, log });
     }
     response = withCors(response);
+    // total: the handler's whole time, so a client can tell the time spent before the handler (queued
+    // behind other requests on a busy instance) from the handler's own.
+    timing.record("total", performance.now() - started);
     response.headers.set("server-timing", timing.header());
     return response;
   };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { requireEnv } from "../testing/require_env.ts";
-import { createGatewayHandlerFromEnv } from "./gateway_from_env.ts";
+import { connectionsAhead, createGatewayHandlerFromEnv } from "./gateway_from_env.ts";
 
 const logged: string[] = [];
 const handle = await createGatewayHandlerFromEnv(Deno.env, {
@@ -61,7 +61,10 @@ Deno.test("a signed-in member reads their tenant's rows with Server-Timing and C
     { tenant_id: "a0000000-0000-4000-8000-000000000002" },
     { tenant_id: "a0000000-0000-4000-8000-000000000002" },
   ]);
-  assert.match(response.headers.get("server-timing") ?? "", /auth;dur=.*tenant;dur=.*execute;dur=/);
+  assert.match(
+    response.headers.get("server-timing") ?? "",
+    /auth;dur=.*tenant;dur=.*pool;dur=.*execute;dur=.*, total;dur=\d+\.\d{2}$/,
+  );
   assert.equal(response.headers.get("access-control-allow-origin"), "*");
 });
 
@@ -209,4 +212,40 @@ Deno.test({
     assert.equal(await poolsAfterStart("0"), 1, "without opening ahead, only the default data source's pool");
     assert.ok(await poolsAfterStart("50") >= 2, "tenant_acme's pool is open before any request for it");
   },
+});
+
+Deno.test({
+  name: "the gateway takes requests only once its busiest data sources' connections are open",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const lines: string[] = [];
+    let returned = false;
+    const atReturn: string[] = [];
+    const env = new Map(Object.entries({
+      ...Deno.env.toObject(),
+      TENANT_DATA_OPEN_AHEAD: "50",
+      TENANT_DATA_STATS_INTERVAL_MS: "1",
+    }));
+    await createGatewayHandlerFromEnv(env, {
+      functionName: "tenant-data",
+      log: (line) => {
+        lines.push(line);
+        if (returned && atReturn.length === 0 && line.includes(": stats ")) atReturn.push(line);
+      },
+    });
+    returned = true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stats = atReturn[0];
+    assert.ok(stats !== undefined, "the gateway logged its stats");
+    const { pools } = JSON.parse(stats.slice(stats.indexOf("{"))) as {
+      pools: { count: number; connections: number };
+    };
+    assert.ok(pools.count >= 2, `tenant_acme's pool is there (${pools.count} pools)`);
+    assert.ok(pools.connections >= 2, `its connection is open already (${pools.connections} connections)`);
+  },
+});
+
+Deno.test("connectionsAhead opens a third of a pool's size ahead, at least one", () => {
+  assert.deepEqual([1, 2, 3, 5, 6, 10, 20].map(connectionsAhead), [1, 1, 1, 1, 2, 3, 6]);
 });

@@ -32,6 +32,11 @@ export class ServerTiming {
     return result.finally(() => this.#entries.push([name, performance.now() - started])) as T;
   }
 
+  /** Records a duration measured elsewhere (a wait that starts in one place and ends in another). */
+  record(name: string, ms: number): void {
+    this.#entries.push([name, ms]);
+  }
+
   /** The header value: `parse;dur=0.12, plan;dur=0.05, …`. */
   header(): string {
     let header = "";

@@ -17,3 +17,11 @@ Deno.test("ServerTiming returns a synchronous stage's result as it is and record
     }), RangeError);
   assert.match(timing.header(), /^plan;dur=\d+\.\d{2}, sql;dur=\d+\.\d{2}$/);
 });
+
+Deno.test("ServerTiming records a duration measured elsewhere, in order with the stages", () => {
+  const timing = new ServerTiming();
+  timing.measure("auth", () => 1);
+  timing.record("pool", 12.345);
+  timing.record("total", 20);
+  assert.match(timing.header(), /^auth;dur=\d+\.\d{2}, pool;dur=12\.35, total;dur=20\.00$/);
+});

@@ -15,6 +15,7 @@ import {
   type LoadingCacheStats,
 } from "../data_sources/mod.ts";
 import { type ConfigChange, ConfigListener, type ConfigListenerStats } from "./_config_listener.ts";
+import { BatchedLoader } from "./_batched_loader.ts";
 import { TenantAccessError, TenantDirectoryUnavailableError } from "./errors.ts";
 
 /** The default time a cached entry is served without a NOTIFY, in milliseconds: 30 seconds. */
@@ -131,6 +132,8 @@ export interface TenantDirectoryStats {
 }
 
 interface MembershipRow {
+  /** Read by the query for several users only. */
+  user_id?: string;
   id: string;
   slug: string;
   status: TenantStatus;
@@ -158,7 +161,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * default). The TTL (30 s) is the backstop. The LISTEN connection is checked by a heartbeat; while it is
  * not known to work, loaded values are handed out but not stored (so nothing is cached that a missed
  * NOTIFY could leave stale), entries already cached serve until their TTL, and when it works again every
- * cache is cleared. Concurrent misses for one key share one query. When the application database cannot
+ * cache is cleared. Concurrent misses for one key share one query, and misses for many users while the
+ * service pool is busy (a burst on a fresh instance) are read together, one query per batch. When the
+ * application database cannot
  * be read and nothing fresh is cached, requests get {@linkcode TenantDirectoryUnavailableError} (503).
  *
  * @example
@@ -174,6 +179,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class TenantDirectory {
   #sql: postgres.Sql;
   #memberships: LoadingCache<string, readonly Membership[]>;
+  #membershipLoader: BatchedLoader<string, readonly Membership[]>;
   #dataSources: DataSourceCache;
   #listener: ConfigListener | null;
   #onDataSourceChange: (dataSourceId: string | null) => void;
@@ -190,9 +196,10 @@ export class TenantDirectory {
     this.#log = options.log ?? console.warn;
     this.#onDataSourceChange = options.onDataSourceChange ?? (() => {});
     const transactionMode = isTransactionModeUrl(options.databaseUrl);
+    const poolMax = options.poolMax ?? 3;
     try {
       this.#sql = postgres(options.databaseUrl, {
-        max: options.poolMax ?? 3,
+        max: poolMax,
         idle_timeout: 60,
         connect_timeout: options.connectTimeoutSeconds ?? 5,
         fetch_types: false,
@@ -219,6 +226,14 @@ export class TenantDirectory {
       })
       : null;
     const canStore = () => this.#listener === null || this.#listener.listening;
+    // One query per user while the pool has room; users arriving while every connection is busy are
+    // read together when one frees up (the data-source reads share the pool, so one slot is left them).
+    this.#membershipLoader = new BatchedLoader({
+      load: (userIds) => this.#loadMemberships(userIds),
+      missing: Object.freeze([]),
+      maxInFlight: Math.max(1, poolMax - 1),
+      maxBatch: 100,
+    });
     this.#memberships = new LoadingCache({
       ttlMs,
       maxEntries: options.maxUsers ?? DEFAULT_MAX_USERS,
@@ -296,7 +311,7 @@ export class TenantDirectory {
     this.#start();
     const id = typeof userId === "string" ? userId.toLowerCase() : "";
     if (!UUID.test(id)) return [];
-    return await this.#memberships.get(id, (key) => this.#loadMemberships(key));
+    return await this.#memberships.get(id, (key) => this.#membershipLoader.get(key));
   }
 
   /**
@@ -357,38 +372,40 @@ export class TenantDirectory {
     return rows;
   }
 
-  async #loadMemberships(userId: string): Promise<readonly Membership[]> {
+  /** The memberships of each of the users (lower-case uuids), ordered by slug; a user without any is left out. */
+  async #loadMemberships(userIds: string[]): Promise<Map<string, readonly Membership[]>> {
+    // Several users go as one comma-separated text (they are uuids, checked): the service pool does not
+    // fetch types, so postgres.js cannot send an array parameter.
     const rows = await this.#query(() =>
-      this.#sql<MembershipRow[]>`
+      userIds.length === 1
+        ? this.#sql<MembershipRow[]>`
         select t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role,
                (extract(epoch from t.writes_frozen_until - now()) * 1000)::float8 as frozen_remaining_ms,
                (extract(epoch from t.writes_frozen_at - now()) * 1000 + t.writes_freeze_expected_ms)::float8
                  as expected_remaining_ms
         from public.tenant_members m
         join public.tenants t on t.id = m.tenant_id
-        where m.user_id = ${userId}
+        where m.user_id = ${userIds[0]!}
         order by t.slug`
+        : this.#sql<MembershipRow[]>`
+        select m.user_id, t.id, t.slug, t.status, t.writes_frozen_at is not null as writes_frozen, t.data_source_id, m.role,
+               (extract(epoch from t.writes_frozen_until - now()) * 1000)::float8 as frozen_remaining_ms,
+               (extract(epoch from t.writes_frozen_at - now()) * 1000 + t.writes_freeze_expected_ms)::float8
+                 as expected_remaining_ms
+        from public.tenant_members m
+        join public.tenants t on t.id = m.tenant_id
+        where m.user_id = any(string_to_array(${userIds.join(",")}, ',')::uuid[])
+        order by m.user_id, t.slug`
     );
     const loadedAt = Date.now();
-    return Object.freeze(rows.map((row) =>
-      Object.freeze({
-        tenant: Object.freeze({
-          id: row.id,
-          slug: row.slug,
-          status: row.status,
-          writesFrozen: row.writes_frozen,
-          // Remaining times, made local deadlines: the clocks of the two hosts need not agree.
-          ...(row.writes_frozen && row.frozen_remaining_ms !== null
-            ? { writesFrozenUntil: loadedAt + row.frozen_remaining_ms }
-            : {}),
-          ...(row.writes_frozen && row.expected_remaining_ms !== null
-            ? { writesFreezeExpectedEnd: loadedAt + row.expected_remaining_ms }
-            : {}),
-        }),
-        role: row.role,
-        dataSourceId: row.data_source_id,
-      })
-    ));
+    const byUser = new Map<string, Membership[]>();
+    for (const row of rows) {
+      const userId = row.user_id === undefined ? userIds[0]! : String(row.user_id).toLowerCase();
+      let list = byUser.get(userId);
+      if (list === undefined) byUser.set(userId, list = []);
+      list.push(membershipOf(row, loadedAt));
+    }
+    return new Map([...byUser].map(([userId, list]) => [userId, Object.freeze(list)]));
   }
 
   #apply(change: ConfigChange | null): void {
@@ -435,4 +452,25 @@ function choose(memberships: readonly Membership[], request: ResolveTenantReques
   const claimed = memberships.find((m) => m.tenant.id === claim);
   if (claimed !== undefined) return claimed;
   throw new TenantAccessError("tenant_required");
+}
+
+/** One membership as cached, from its row; `loadedAt` turns the freeze's remaining times into deadlines. */
+function membershipOf(row: MembershipRow, loadedAt: number): Membership {
+  return Object.freeze({
+    tenant: Object.freeze({
+      id: row.id,
+      slug: row.slug,
+      status: row.status,
+      writesFrozen: row.writes_frozen,
+      // Remaining times, made local deadlines: the clocks of the two hosts need not agree.
+      ...(row.writes_frozen && row.frozen_remaining_ms !== null
+        ? { writesFrozenUntil: loadedAt + row.frozen_remaining_ms }
+        : {}),
+      ...(row.writes_frozen && row.expected_remaining_ms !== null
+        ? { writesFreezeExpectedEnd: loadedAt + row.expected_remaining_ms }
+        : {}),
+    }),
+    role: row.role,
+    dataSourceId: row.data_source_id,
+  });
 }

@@ -181,6 +181,35 @@ Deno.test({
 });
 
 Deno.test({
+  name: "memberships() of many users at once are read together and each user gets exactly their own",
+  async fn() {
+    const users = Object.values(USERS);
+    const one = await (async () => {
+      const each = new Map<string, string[]>();
+      await withDirectory(async (directory) => {
+        for (const user of users) {
+          each.set(user, (await directory.memberships(user)).map((m) => `${m.tenant.slug}:${m.role}`));
+        }
+      });
+      return each;
+    })();
+    assert.deepEqual(one.get(USERS.olivia), ["acme:member", "globex:member"]);
+    assert.deepEqual(one.get(USERS.mallory), []);
+    // A pool of two leaves one slot to memberships: the first user is read alone, the other five together.
+    await withDirectory(async (directory) => {
+      const burst = await Promise.all(
+        [...users, USERS.alice.toUpperCase()].map((user) => directory.memberships(user)),
+      );
+      assert.deepEqual(
+        burst.map((list) => list.map((m) => `${m.tenant.slug}:${m.role}`)),
+        [...users.map((user) => one.get(user)), one.get(USERS.alice)],
+      );
+      assert.equal(directory.stats().memberships.loads, users.length);
+    }, { poolMax: 2 });
+  },
+});
+
+Deno.test({
   name: "resolveTenant() rejects a revoked membership within a second (NOTIFY)",
   async fn() {
     await withFixtures(async (fixtures) => {
