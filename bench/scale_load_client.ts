@@ -351,7 +351,8 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
       if ((kind === "update" || kind === "delete") && refusedFrom.has(tenant.slug)) {
         own.splice(kind === "update" ? own.length - 1 : 0, 1);
       }
-      const expected = status === 403 && (refusedFrom.get(tenant.slug) ?? Infinity) <= started;
+      // A request in flight when the suspension landed is refused too: expected.
+      const expected = status === 403 && (refusedFrom.get(tenant.slug) ?? Infinity) <= ended;
       if (expected) continue;
       result.errors[outcome] = (result.errors[outcome] ?? 0) + 1;
       if (result.firstErrors.length < MAX_ERROR_SAMPLES) {
@@ -378,6 +379,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     const path = spec.kind === "revoke"
       ? `/tenants/${spec.tenant}/members/${spec.userId}`
       : `/tenants/${spec.tenant}/suspend`;
+    const sentAt = performance.now();
     const response = await fetch(`${config.adminBase}${path}`, {
       method: spec.kind === "revoke" ? "DELETE" : "POST",
       headers: { apikey: config.serviceRoleKey, authorization: `Bearer ${config.serviceRoleKey}` },
@@ -385,7 +387,8 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     });
     await response.body?.cancel();
     const changedAt = performance.now();
-    if (spec.kind === "suspend") refusedFrom.set(spec.tenant, changedAt);
+    // From the moment the change is sent, a refusal of the suspended tenant is the change taking effect.
+    if (spec.kind === "suspend") refusedFrom.set(spec.tenant, sentAt);
     let effectiveAfterMs: number | null = null;
     while (performance.now() < windowEnd && performance.now() - changedAt < 10_000) {
       const { status } = await send(probe.list());
