@@ -233,14 +233,21 @@ async function asCaller<T>(
   }) as T;
 }
 
-/** The plan of a query, as the nodes it is made of. */
-export async function explainQuery(sql: postgres.Sql, query: AppDbQuery): Promise<PlanNode[]> {
-  const rows = await asCaller(
-    sql,
-    query,
-    (tx) =>
-      tx.unsafe(`explain (format json) ${query.text}`, query.params as postgres.ParameterOrJSON<never>[]),
-  );
+/** The plan of a query, as the nodes it is made of; `settings` are planner settings for its transaction. */
+export async function explainQuery(
+  sql: postgres.Sql,
+  query: AppDbQuery,
+  settings: Record<string, string> = {},
+): Promise<PlanNode[]> {
+  const rows = await asCaller(sql, query, async (tx) => {
+    for (const [name, value] of Object.entries(settings)) {
+      await tx`select set_config(${name}, ${value}, true)`;
+    }
+    return await tx.unsafe(
+      `explain (format json) ${query.text}`,
+      query.params as postgres.ParameterOrJSON<never>[],
+    );
+  });
   const plan = (rows[0] as unknown as { "QUERY PLAN": { Plan: RawPlan }[] })["QUERY PLAN"][0]!.Plan;
   const nodes: PlanNode[] = [];
   const walk = (node: RawPlan) => {

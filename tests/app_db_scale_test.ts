@@ -68,9 +68,12 @@ Deno.test({
         const nodes = await explainQuery(sql, query);
         assert.deepEqual(planProblems(query, nodes), [], `${query.name}: ${JSON.stringify(nodes)}`);
       }
-      // The membership lookup never reads the heap: the covering index answers it.
+      // The covering index can answer the membership lookup alone. Whether the planner prefers that to a
+      // bitmap scan depends on how much of the table the visibility map marks all-visible, which a snapshot
+      // held elsewhere in the cluster (a move's) can hold back: asked without bitmap scans, it must be an
+      // index-only scan.
       const [membership] = queries;
-      const nodes = await explainQuery(sql, membership!);
+      const nodes = await explainQuery(sql, membership!, { enable_bitmapscan: "off" });
       assert.ok(
         nodes.some((node) =>
           node.nodeType === "Index Only Scan" && node.index === "tenant_members_user_id_idx"
