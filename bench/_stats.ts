@@ -28,16 +28,8 @@ export class ServerTimingTotals {
   add(header: string | null): void {
     if (header === null) return;
     this.#count++;
-    for (const metric of header.split(",")) {
-      const [name, ...params] = metric.split(";");
-      const key = name?.trim();
-      if (!key) continue;
-      for (const param of params) {
-        const [field, value] = param.split("=");
-        if (field?.trim() !== "dur" || value === undefined) continue;
-        const ms = Number(value.trim().replace(/^"|"$/g, ""));
-        if (Number.isFinite(ms)) this.#sums.set(key, (this.#sums.get(key) ?? 0) + ms);
-      }
+    for (const [name, ms] of Object.entries(serverTimingDurations(header))) {
+      this.#sums.set(name, (this.#sums.get(name) ?? 0) + ms);
     }
   }
 

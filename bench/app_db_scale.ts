@@ -65,6 +65,8 @@ export interface AppDbQuery {
   asUser?: string | undefined;
   /** Indexes the plan is expected to use (none for tiny tables, where a sequential scan is right). */
   indexes: string[];
+  /** Large tables the plan may read whole, when that is as cheap as the index (see the busiest user). */
+  mayScan?: string[];
 }
 
 /** The users, tenants and positions the queries are asked about. */
@@ -106,7 +108,10 @@ export async function appDbQueries(sample: AppDbSample): Promise<AppDbQuery[]> {
       name: "directory: memberships of the busiest user",
       text: DIRECTORY_MEMBERSHIPS_SQL,
       params: [sample.busiestUser],
-      indexes: ["tenant_members_user_id_idx", "tenants_pkey"],
+      // A user of ~2,700 tenants joins ~3 % of them: a hash join over one scan of tenants costs about what
+      // 2,700 lookups of tenants_pkey do, and the planner picks either, by its sample of the statistics.
+      indexes: ["tenant_members_user_id_idx"],
+      mayScan: ["tenants"],
     },
     {
       name: "directory: a data source",
@@ -262,7 +267,11 @@ export async function explainQuery(
 export function planProblems(query: AppDbQuery, nodes: PlanNode[]): string[] {
   const problems: string[] = [];
   for (const node of nodes) {
-    if (node.nodeType === "Seq Scan" && (LARGE_TABLES as readonly string[]).includes(node.relation ?? "")) {
+    const relation = node.relation ?? "";
+    if (
+      node.nodeType === "Seq Scan" && (LARGE_TABLES as readonly string[]).includes(relation) &&
+      !query.mayScan?.includes(relation)
+    ) {
       problems.push(`sequential scan of ${node.relation}`);
     }
   }

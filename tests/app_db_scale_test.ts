@@ -30,6 +30,19 @@ function normalize(text: string): string {
   return text.replace(/\$\{[^}]*\}/g, () => `$${++n}`).replace(/\s+/g, " ").trim();
 }
 
+Deno.test("a sequential scan of a large table is a plan problem unless the query may scan that table", () => {
+  const query = { name: "q", text: "", params: [], indexes: ["tenant_members_user_id_idx"] };
+  const nodes = [
+    { nodeType: "Seq Scan", relation: "tenants", index: undefined },
+    { nodeType: "Index Only Scan", relation: "tenant_members", index: "tenant_members_user_id_idx" },
+  ];
+  assert.deepEqual(planProblems(query, nodes), ["sequential scan of tenants"]);
+  assert.deepEqual(planProblems({ ...query, mayScan: ["tenants"] }, nodes), []);
+  assert.deepEqual(planProblems({ ...query, mayScan: ["tenants"] }, nodes.slice(0, 1)), [
+    "does not use tenant_members_user_id_idx",
+  ]);
+});
+
 Deno.test("the plans checked here are the directory's own queries, word for word", async () => {
   // Memberships are read by the tenant directory, data sources by the data-source cache behind it.
   const files = [
