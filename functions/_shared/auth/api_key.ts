@@ -29,6 +29,8 @@ export interface ApiKeyGrant {
   role: "anon" | "service_role";
   /** `jwt` for the legacy JWT-shaped keys, `publishable`/`secret` for the opaque `sb_…` keys. */
   kind: "jwt" | "publishable" | "secret";
+  /** When a JWT-shaped key expires (its `exp`), in milliseconds since the epoch; opaque keys do not. */
+  expiresAt?: number;
 }
 
 /** Options of {@linkcode ApiKeyVerifier.create}. */
@@ -158,7 +160,7 @@ export class ApiKeyVerifier {
     if (this.#jwtVerifier === undefined) throw invalidKey("JWT API keys are not configured");
     try {
       const claims = await this.#jwtVerifier.verifyProjectKey(key);
-      return { role: claims.role, kind: "jwt" };
+      return { role: claims.role, kind: "jwt", expiresAt: claims.exp * 1000 };
     } catch (err) {
       if (err instanceof AuthError && err.code === "PGRST301") throw invalidKey(err.message);
       throw err;

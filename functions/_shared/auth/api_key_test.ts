@@ -34,9 +34,14 @@ const apiKeys = ApiKeyVerifier.create({
   secretKeys: [SECRET_KEY],
 });
 
-Deno.test("verify() grants anon for the anon key and service_role for the service-role key", async () => {
-  assert.deepEqual(await apiKeys.verify(apikey(anonKey)), { role: "anon", kind: "jwt" });
-  assert.deepEqual(await apiKeys.verify(apikey(serviceKey)), { role: "service_role", kind: "jwt" });
+Deno.test("verify() grants anon for the anon key and service_role for the service-role key, until their exp", async () => {
+  const expiresAt = 1983812996 * 1000;
+  assert.deepEqual(await apiKeys.verify(apikey(anonKey)), { role: "anon", kind: "jwt", expiresAt });
+  assert.deepEqual(await apiKeys.verify(apikey(serviceKey)), {
+    role: "service_role",
+    kind: "jwt",
+    expiresAt,
+  });
 });
 
 Deno.test("verify() grants anon for a publishable key and service_role for a secret key", async () => {

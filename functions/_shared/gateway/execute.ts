@@ -52,6 +52,11 @@ export interface ExecuteOptions {
 }
 
 const PROCESS_PREPARED_STATEMENTS = new PreparedStatements();
+/**
+ * postgres.js sends a statement without parameters as a simple query, which the server parses and plans
+ * every time, whatever `prepare` says: `simple: false` makes it prepare those too (a list without filters).
+ */
+const PREPARE = { prepare: true, simple: false } as const;
 
 /**
  * Runs one statement as the request's user and returns its rows. A database error becomes a
@@ -92,7 +97,7 @@ async function transaction(
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
   const { role } = options.claims;
-  const claims = JSON.stringify(options.claims);
+  const claims = claimsText(options.claims);
   const timeout = String(options.statementTimeoutMs);
   const queries = [
     connection.unsafe(options.readOnly ? "begin read only" : "begin"),
@@ -106,9 +111,11 @@ async function transaction(
              set_config('request.jwt.claims', ${claims}, true),
              set_config('statement_timeout', ${timeout}, true),
              ${writeFence(connection, options.claims.tenant_id)}`,
-    connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
-      prepare: (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text),
-    }),
+    connection.unsafe(
+      statement.text,
+      statement.params as postgres.ParameterOrJSON<never>[],
+      (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text) ? PREPARE : {},
+    ),
   ];
   // Without a check the commit goes in the same round trip; after an error the server turns it into
   // a rollback.
@@ -138,6 +145,15 @@ async function transaction(
     await connection.unsafe("commit");
   }
   return rows;
+}
+
+/** Claims as JSON, once per claims object: the gateway hands the same one to every request of an identity. */
+const CLAIMS_TEXT = new WeakMap<RequestClaims, string>();
+
+function claimsText(claims: RequestClaims): string {
+  let text = CLAIMS_TEXT.get(claims);
+  if (text === undefined) CLAIMS_TEXT.set(claims, text = JSON.stringify(claims));
+  return text;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 import type { CatalogCache } from "../catalog/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import type { RequestClaims } from "./execute.ts";
+import { Identities, identityKey } from "./_identities.ts";
 import { requestShape, RequestShapes } from "./_request_shapes.ts";
 import {
   type ExecutionSettings,
@@ -51,6 +52,7 @@ export function createGatewayHandler(
   const log = options.log ?? console.error;
   const settings = executionSettings(options);
   const shapes = new RequestShapes();
+  const identities = new Identities<Identity>();
 
   /**
    * The parsed request, or for a read whose shape was learnt the shape's request, not parsed (its
@@ -74,16 +76,21 @@ export function createGatewayHandler(
     return { apiRequest, shaped };
   }
 
-  async function handle(request: Request, timing: ServerTiming): Promise<Response> {
-    const url = new URL(request.url);
-    const path = functionPath(url, options.functionName);
-    if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
-      return jsonResponse({ status: "ok", function: options.functionName });
+  /** The request's tenant and claims: remembered (`_identities.ts`), else verified and resolved. */
+  async function identify(request: Request, timing: ServerTiming): Promise<Identity> {
+    const started = performance.now();
+    const key = identityKey(request.headers);
+    // Read before resolving: a change heard meanwhile leaves the new entry stale from the start.
+    const generation = options.directory.generation;
+    const known = identities.get(key, generation);
+    if (known !== undefined) {
+      timing.record("auth", performance.now() - started);
+      return known;
     }
-    if (!path.startsWith(`${API_PREFIX}/`)) throw new PostgrestError("PGRST125");
-    const user = await timing.measure("auth", async () => {
-      await options.apiKeys.verify(request.headers);
-      return await options.jwtVerifier.verifyUserToken(extractBearerToken(request.headers));
+    const { user, expiresAt } = await timing.measure("auth", async () => {
+      const apiKey = await options.apiKeys.verify(request.headers);
+      const user = await options.jwtVerifier.verifyUserToken(extractBearerToken(request.headers));
+      return { user, expiresAt: Math.min(user.exp * 1000, apiKey.expiresAt ?? Infinity) };
     });
     const resolution = await timing.measure("tenant", () =>
       options.directory.resolveTenant({
@@ -91,6 +98,19 @@ export function createGatewayHandler(
         requestedTenant: request.headers.get("x-tenant-id") ?? undefined,
         tokenTenantId: typeof user.tenant_id === "string" ? user.tenant_id : undefined,
       }));
+    const identity = { resolution, claims: requestClaims(user, resolution) };
+    identities.set(key, identity, generation, expiresAt);
+    return identity;
+  }
+
+  async function handle(request: Request, timing: ServerTiming): Promise<Response> {
+    const url = new URL(request.url);
+    const path = functionPath(url, options.functionName);
+    if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+      return jsonResponse({ status: "ok", function: options.functionName });
+    }
+    if (!path.startsWith(`${API_PREFIX}/`)) throw new PostgrestError("PGRST125");
+    const { resolution, claims } = await identify(request, timing);
     // A tenant move is copying its final delta: writes wait (503, Retry-After: the freeze's expected
     // rest), reads go on. A freeze whose holder's lease ran out (the process died) no longer counts.
     if (writesFrozenNow(resolution.tenant) && request.method !== "GET" && request.method !== "HEAD") {
@@ -99,7 +119,6 @@ export function createGatewayHandler(
       });
     }
     // A supabase data source parses the request itself: forward it unread (the body is still unconsumed).
-    const claims = requestClaims(user, resolution);
     return await options.pools.serve(resolution.dataSource, {
       request,
       path,
@@ -149,6 +168,12 @@ export function createGatewayHandler(
     response.headers.set("server-timing", timing.header());
     return response;
   };
+}
+
+/** Who a request is: its tenant resolution and the claims the tenant database's RLS reads. */
+interface Identity {
+  resolution: TenantResolution;
+  claims: RequestClaims;
 }
 
 /** The claims of CONTRACT.md the tenant database's RLS reads: never a role the user chose. */

@@ -185,6 +185,7 @@ export class TenantDirectory {
   #onDataSourceChange: (dataSourceId: string | null) => void;
   #log: (message: string) => void;
   #closed = false;
+  #generation = 0;
 
   /**
    * Creates the directory; it connects on first use (or {@linkcode TenantDirectory.start}).
@@ -273,6 +274,15 @@ export class TenantDirectory {
   /** Whether changes are heard now (caches are filled only then, unless `listen: false`). */
   get listening(): boolean {
     return this.#listener?.listening ?? false;
+  }
+
+  /**
+   * A number that moves on with every change heard and every flush, so a cache of resolutions can tell
+   * when it went stale; `null` while changes are not heard (or never are: `listen: false`), when no
+   * resolution may be remembered.
+   */
+  get generation(): number | null {
+    return this.listening ? this.#generation : null;
   }
 
   /**
@@ -409,6 +419,7 @@ export class TenantDirectory {
   }
 
   #apply(change: ConfigChange | null): void {
+    this.#generation++;
     if (change === null) return this.#flush(true);
     switch (`${change.schema}.${change.table}`) {
       case "public.tenant_members":
@@ -432,6 +443,7 @@ export class TenantDirectory {
   }
 
   #flush(dataSourcesChanged = false): void {
+    this.#generation++;
     this.#memberships.clear();
     this.#dataSources.clear();
     if (dataSourcesChanged) this.#onDataSourceChange(null);

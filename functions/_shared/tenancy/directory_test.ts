@@ -221,6 +221,8 @@ Deno.test({
         assert.equal((await directory.resolveTenant(request)).role, "member");
         await directory.resolveTenant(request);
         assert.equal(directory.stats().memberships.hits, 1, "the membership is cached");
+        const before = directory.generation;
+        assert.equal(typeof before, "number");
         await fixtures
           .sql`delete from public.tenant_members where tenant_id = ${tenant.id} and user_id = ${member}`;
         const elapsed = await waitFor(async () => {
@@ -228,6 +230,8 @@ Deno.test({
           return error instanceof TenantAccessError && error.reason === "not_accessible";
         }, 1_000);
         assert.ok(elapsed < 1_000);
+        // The change heard moved the generation: the gateway's remembered identities are stale now.
+        assert.notEqual(directory.generation, before);
         // The owner, cached before, is unaffected.
         assert.equal((await directory.resolveTenant({ userId: tenant.owner })).role, "owner");
       });
@@ -372,9 +376,11 @@ Deno.test({
 
       // 1. The connection drops while the database is reachable: postgres.js listens again at once, and
       //    the caches are cleared because changes may have been missed meanwhile.
+      const generation = directory.generation;
       proxy.cut();
       await waitFor(() => Promise.resolve(directory.stats().listener!.ups >= 2), 3_000);
       assert.equal(directory.stats().memberships.size, 0);
+      assert.notEqual(directory.generation, generation);
       await waitFor(() => Promise.resolve(directory.listening), 3_000);
       await directory.resolveTenant(request);
 
@@ -383,6 +389,7 @@ Deno.test({
       proxy.stop();
       const lost = performance.now();
       await waitFor(() => Promise.resolve(!directory.listening), 3_000);
+      assert.equal(directory.generation, null, "nothing may be remembered while changes are not heard");
       if (performance.now() - lost < ttlMs - 200) {
         assert.equal((await directory.resolveTenant(request)).tenant.slug, "acme", "served from cache");
       }
