@@ -492,6 +492,33 @@ Deno.test("settings: aggregates with embedded resources and spreads group and ho
     );
     assert.deepEqual(byKey(hoisted.data as Row[]), byKey(contactsPerIndustry));
     assert.ok(contactsPerIndustry.some((row) => (row.n as number) > 1));
+    // A to-one spread that embeds a to-many groups by that list too (as jsonb: json has no equality).
+    const nested = await globex.from("opportunities").select(
+      "total:amount.sum(), ...accounts(industry, contacts(name))",
+    );
+    assert.equal(nested.error, null);
+    const groups = (rows: readonly Row[]) =>
+      rows.map((row) =>
+        JSON.stringify([
+          row.industry,
+          row.names !== undefined
+            ? row.names
+            : (row.contacts as { name: string }[] | null)?.map((contact) => contact.name).sort() ?? null,
+          Number(row.total),
+        ])
+      ).sort();
+    const perIndustryAndContacts = await sqlAsTenant(
+      shared,
+      asGlobex,
+      (tx) =>
+        tx`select sum(amount) as total, industry, names from (
+             select o.amount, a.industry, case when a.id is not null then
+               array(select c.name from public.contacts c where c.account_id = a.id order by c.name) end as names
+             from public.opportunities o left join public.accounts a on a.id = o.account_id) as s
+           group by industry, names`,
+    );
+    assert.deepEqual(groups(nested.data as Row[]), groups(perIndustryAndContacts));
+    assert.ok(perIndustryAndContacts.length > 1);
   });
 });
 

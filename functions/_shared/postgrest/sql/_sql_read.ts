@@ -155,21 +155,29 @@ function lateralSql(
   // columns"): its JSON becomes jsonb, which PostgreSQL can compare.
   const grouping = (value: Fragment) => (options.grouped ? sql`(${value})::jsonb` : value);
   if (embed.toOne) {
-    if (!visible) {
+    const lateral = sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`;
+    if (!visible) return { join: lateral, outputs: [], groupBy: [] };
+    if (item.kind === "embed") {
+      const value = grouping(sql`row_to_json(${aliases.lateral}.*)`);
       return {
-        join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`,
-        outputs: [],
-        groupBy: [],
+        join: lateral,
+        outputs: [sql`${value} AS ${ident(item.name)}`],
+        groupBy: options.grouped ? [value] : [],
       };
     }
-    const values = item.kind === "spread"
-      ? outputNames(embed).map((name) => sql`${aliases.lateral}.${ident(name)}`)
-      : [grouping(sql`row_to_json(${aliases.lateral}.*)`)];
+    // Grouped, the spread's own embeds (JSON) are grouping columns as jsonb, like an embed.
+    const names = outputNames(embed);
+    const json = options.grouped ? jsonOutputNames(embed) : new Set<string>();
+    const values = names.map((name) =>
+      json.has(name)
+        ? grouping(sql`${aliases.lateral}.${ident(name)}`)
+        : sql`${aliases.lateral}.${ident(name)}`
+    );
     return {
-      join: sql` ${kind} JOIN LATERAL (${child}) AS ${aliases.lateral} ON TRUE`,
-      outputs: item.kind === "spread"
+      join: lateral,
+      outputs: json.size === 0
         ? [sql`${aliases.lateral}.*`]
-        : [sql`${values[0]!} AS ${ident(item.name)}`],
+        : values.map((value, i) => sql`${value} AS ${ident(names[i]!)}`),
       groupBy: options.grouped ? values : [],
     };
   }
@@ -267,6 +275,15 @@ function outputNames(embed: PlannedEmbed): string[] {
         return outputNames(item.embed);
     }
   });
+}
+
+/** The output names of an embedded level that hold JSON the gateway built: its embeds, to-many spreads. */
+function jsonOutputNames(embed: PlannedEmbed): Set<string> {
+  return new Set(embed.node.select.flatMap((item) => {
+    if (item.kind === "embed") return item.embed.node.select.length > 0 ? [item.name] : [];
+    if (item.kind !== "spread") return [];
+    return item.embed.toOne ? [...jsonOutputNames(item.embed)] : outputNames(item.embed);
+  }));
 }
 
 function orderSql(node: ReadNode, schema: string): Fragment {
