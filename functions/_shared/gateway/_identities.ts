@@ -11,7 +11,7 @@
 
 /** Options of {@linkcode Identities}. */
 export interface IdentitiesOptions {
-  /** How many entries to keep; the oldest goes first. Default 10,000. */
+  /** How many entries to keep; the oldest goes first. Default 4,096 (about 1 KB of header text each). */
   maxEntries?: number;
   /** The longest an entry is served, in milliseconds; default 10 s. */
   ttlMs?: number;
@@ -42,7 +42,7 @@ export class Identities<T> {
   #now: () => number;
 
   constructor(options: IdentitiesOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxEntries = options.maxEntries ?? 4_096;
     this.#ttlMs = options.ttlMs ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
