@@ -48,6 +48,7 @@ Deno.test("every command answers --help with its usage and exit 0", async () => 
       ["data-source", "add"],
       ["data-source", "list"],
       ["data-source", "test"],
+      ["data-source", "update"],
       ["data-source", "create-local"],
       ["tenant", "create"],
       ["tenant", "assign"],
@@ -120,6 +121,9 @@ for (
       "postgresql://u:p@h/d",
     ]],
     ["an injected slug", ["tenant", "create", "--slug", "x'; delete from public.tenants; --", "--name", "X"]],
+    ["an update that changes nothing", ["data-source", "update", "eu_1"]],
+    ["an update to a pool of 0", ["data-source", "update", "eu_1", "--pool-max", "0"]],
+    ["an update to an unknown status", ["data-source", "update", "eu_1", "--status", "paused"]],
     ["a page size of 0", ["tenant", "list", "--limit", "0"]],
     ["a page size above 1,000", ["tenant", "list", "--limit", "1001"]],
     ["a page size that is not a number", ["tenant", "list", "--limit", "ten"]],
@@ -146,7 +150,8 @@ Deno.test("keygen prints <id>:<64 hex> and --json parses into a key the keyring 
 });
 
 Deno.test({
-  name: "data-source add reads --url - from stdin, and list, test, tenant create and assign work with --json",
+  name:
+    "data-source add reads --url - from stdin, and list, update, test, tenant create and assign work with --json",
   async fn() {
     const sql = connect(env!.dbUrl);
     const name = sourceName("cli_ds");
@@ -188,6 +193,31 @@ Deno.test({
       assert.match(table.stdout, /postgrest/);
       assert.match(table.stdout, /aggregates/);
       assert.ok(!table.stdout.includes(`:${password}@`));
+
+      const updated = await tenants([
+        "data-source",
+        "update",
+        name,
+        "--no-aggregates",
+        "--explain",
+        "--pool-max",
+        "7",
+        "--status",
+        "draining",
+        "--json",
+      ]);
+      assert.equal(updated.code, 0, updated.stderr);
+      const after = updated.json() as typeof view & { pool_max: number; status: string };
+      assert.deepEqual(
+        [after.aggregates_enabled, after.plan_enabled, after.pool_max, after.status],
+        [false, true, 7, "draining"],
+      );
+      // What a flag does not name stays as it is.
+      const reactivated = await tenants(["data-source", "update", name, "--status", "active", "--json"]);
+      assert.equal(reactivated.code, 0, reactivated.stderr);
+      const kept = reactivated.json() as typeof after;
+      assert.deepEqual([kept.plan_enabled, kept.pool_max, kept.status], [true, 7, "active"]);
+      assert.ok(!updated.stdout.includes(`:${password}@`));
 
       const tested = await tenants(["data-source", "test", name, "--json"]);
       assert.equal(tested.code, 0, tested.stdout + tested.stderr);
