@@ -1,6 +1,6 @@
 /**
  * End to end through the running functions with the real supabase-js: the settings PostgREST has and
- * Supabase users can send (`Prefer: handling`, `tx`, `max-affected`; CSV; `nulls=stripped`; EXPLAIN;
+ * Supabase users can send (`Prefer: handling`, `tx`, `max-affected`, `timezone`; CSV; `nulls=stripped`; EXPLAIN;
  * `count=planned`), each answer compared with SQL as that tenant and with PostgREST 12's documented one.
  * The same answers for a `supabase`-kind data source are in `gateway_supabase_test.ts`.
  */
@@ -61,13 +61,60 @@ Deno.test("settings: handling=strict refuses unknown preferences with PostgREST'
   assert.equal(lenient.status, 206);
   assert.equal(lenient.headers.get("preference-applied"), "count=exact, handling=lenient");
 
-  // As PostgREST: every timezone= and max-affected= is a known preference, and so are tx=commit|rollback.
+  // As PostgREST: every max-affected= is a known preference, and so are tx=commit|rollback and a time zone
+  // the server has.
   const known = await gatewayFetch(stack, "/contacts?select=id&limit=1", {
     token,
     headers: { prefer: "handling=strict, timezone=UTC, max-affected=x, tx=rollback" },
   });
   assert.equal(known.status, 200);
-  assert.equal(known.headers.get("preference-applied"), "handling=strict");
+  assert.equal(known.headers.get("preference-applied"), "handling=strict, timezone=UTC");
+});
+
+Deno.test("settings: Prefer timezone= sets the transaction's time zone when the server has it, as PostgREST", async () => {
+  const path = "/accounts?select=id,created_at&order=id&limit=3";
+  const inZone = async (zone: string) =>
+    JSON.parse(
+      (await sqlAsTenant(shared, asGlobex, async (tx) => {
+        await tx`select set_config('timezone', ${zone}, true)`;
+        return await tx<{ body: string }[]>`
+          select json_agg(a)::text as body from (select id, created_at from public.accounts order by id limit 3) a`;
+      }))[0]!.body,
+    );
+  const tokyo = await gatewayFetch(stack, path, { token, headers: { prefer: "timezone=Asia/Tokyo" } });
+  assert.equal(tokyo.status, 200);
+  assert.equal(tokyo.headers.get("preference-applied"), "timezone=Asia/Tokyo");
+  assert.deepEqual(tokyo.json, await inZone("Asia/Tokyo"));
+  assert.match((tokyo.json as Row[])[0]!.created_at as string, /\+09:00$/);
+  // The setting is the transaction's: the next request is in the server's zone again.
+  const plain = await gatewayFetch(stack, path, { token });
+  assert.deepEqual(plain.json, await inZone("UTC"));
+  assert.notDeepEqual(plain.json, tokyo.json);
+  // A zone the server does not have is ignored, or refused with handling=strict; nothing else passes.
+  for (const zone of ["Mars/Olympus_Mons", "x'y", "UTC; select 1"]) {
+    const ignored = await gatewayFetch(stack, path, { token, headers: { prefer: `timezone=${zone}` } });
+    assert.equal(ignored.status, 200);
+    assert.equal(ignored.headers.get("preference-applied"), null);
+    assert.deepEqual(ignored.json, plain.json);
+    const strict = await gatewayFetch(stack, path, {
+      token,
+      headers: { prefer: `handling=strict, timezone=${zone}` },
+    });
+    assert.equal(strict.status, 400);
+    assert.deepEqual(strict.json, {
+      code: "PGRST122",
+      message: "Invalid preferences given with handling=strict",
+      details: `Invalid preferences: timezone=${zone}`,
+      hint: null,
+    });
+  }
+  // supabase-js sends it as a header of its own on any call.
+  const client = await globex.from("accounts").select("id,created_at").order("id").limit(3).setHeader(
+    "Prefer",
+    "timezone=America/Los_Angeles",
+  );
+  assert.equal(client.error, null);
+  assert.deepEqual(client.data, await inZone("America/Los_Angeles"));
 });
 
 Deno.test("settings: Preference-Applied lists what each action acts on, in PostgREST's order", async () => {

@@ -47,6 +47,7 @@ export class CatalogCache {
   #byVersion = new Map<string, Promise<Catalog>>();
   #hits = 0;
   #loads = 0;
+  #timezoneNames: Promise<ReadonlySet<string>> | undefined;
   #ttlMs: number;
   #now: () => number;
 
@@ -72,6 +73,22 @@ export class CatalogCache {
       void this.#recheck(dataSourceId, entry, sql);
     }
     return entry.ready ?? entry.catalog;
+  }
+
+  /**
+   * The time zones a `Prefer: timezone=` may name: PostgreSQL's `pg_timezone_names`, which PostgREST
+   * accepts. Reading the view walks the server's time zone files (60–200 ms), so it is read once, through
+   * `sql`, by the first request that names a zone, and shared by every data source (they run PostgreSQL's
+   * time zone database; a server that lacked a zone would refuse the setting, and the request with it).
+   * A failed read is not kept.
+   */
+  timezoneNames(sql: postgres.Sql): Promise<ReadonlySet<string>> {
+    return this.#timezoneNames ??= sql<{ name: string }[]>`select name from pg_catalog.pg_timezone_names`
+      .then((rows) => new Set(rows.map((row) => row.name)) as ReadonlySet<string>)
+      .catch((error) => {
+        this.#timezoneNames = undefined;
+        throw error;
+      });
   }
 
   /** Counters since the cache was created. */

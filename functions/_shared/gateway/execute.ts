@@ -45,6 +45,8 @@ export interface ExecuteOptions {
    * exactly one row, say). Costs a second round trip, so only writes that need it pass one.
    */
   verify?: (rows: postgres.Row[]) => void;
+  /** The transaction's time zone (`Prefer: timezone=`, checked against the server's zones); default the server's. */
+  timezone?: string | null | undefined;
   /** End with `rollback` instead of `commit` (an EXPLAIN ANALYZE runs the statement but keeps nothing). */
   rollback?: boolean;
   /** The statement texts worth preparing; default one set for the whole process. */
@@ -99,17 +101,20 @@ async function transaction(
   const { role } = options.claims;
   const claims = claimsText(options.claims);
   const timeout = String(options.statementTimeoutMs);
+  const timezone = options.timezone
+    ? connection`, set_config('timezone', ${options.timezone}, true)`
+    : connection``;
   const queries = [
     connection.unsafe(options.readOnly ? "begin read only" : "begin"),
     options.readOnly
       ? connection`
       select set_config('role', ${role}, true),
              set_config('request.jwt.claims', ${claims}, true),
-             set_config('statement_timeout', ${timeout}, true)`
+             set_config('statement_timeout', ${timeout}, true)${timezone}`
       : connection`
       select set_config('role', ${role}, true),
              set_config('request.jwt.claims', ${claims}, true),
-             set_config('statement_timeout', ${timeout}, true),
+             set_config('statement_timeout', ${timeout}, true)${timezone},
              ${writeFence(connection, options.claims.tenant_id)}`,
     connection.unsafe(
       statement.text,

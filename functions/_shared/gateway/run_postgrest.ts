@@ -11,6 +11,7 @@ import {
   type ApiRequest,
   buildQuery,
   type Catalog,
+  invalidPreferences,
   parseRequest,
   planRequest,
   type SqlQuery,
@@ -103,6 +104,7 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
     return planResponse(rows, explain, request.method);
   }
   const query = await queryOf(catalog, request, settings.aggregates, options);
+  const timezone = await acceptedTimezone(request, options.catalogs, sql);
   // A write that must affect exactly one row (or at most n) is checked before its commit.
   const needsCheck = !query.readOnly && (query.expectsSingle || query.maxAffected !== null);
   const [row] = await timing.measure("execute", () =>
@@ -111,6 +113,7 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
       readOnly: query.readOnly,
       statementTimeoutMs: options.statementTimeoutMs,
       acquireTimeoutMs: options.acquireTimeoutMs,
+      timezone,
       ...(options.unavailable ? { unavailable: options.unavailable } : {}),
       ...(options.onConnection ? { onConnection: options.onConnection } : {}),
       ...(needsCheck
@@ -127,7 +130,26 @@ export async function runPostgrest(sql: postgres.Sql, options: RunPostgrestOptio
     requireSingleRow(query, result);
     requireMaxAffected(query, result);
   }
-  return respond(query, result, { method: request.method, preferenceApplied: appliedPreferences(request) });
+  return respond(query, result, {
+    method: request.method,
+    preferenceApplied: appliedPreferences(request, timezone),
+  });
+}
+
+/**
+ * The `Prefer: timezone=` to set, as PostgREST takes it: one of the server's `pg_timezone_names`; another
+ * name is ignored, or `PGRST122` with `handling=strict`.
+ */
+async function acceptedTimezone(
+  request: ApiRequest,
+  catalogs: CatalogCache,
+  sql: postgres.Sql,
+): Promise<string | null> {
+  const { timezone, handling } = request.preferences;
+  if (timezone === null) return null;
+  if ((await catalogs.timezoneNames(sql)).has(timezone)) return timezone;
+  if (handling === "strict") throw invalidPreferences([`timezone=${timezone}`]);
+  return null;
 }
 
 /** The request's SQL: its shape's, when learnt against this catalog snapshot; else planned (and learnt). */
@@ -160,12 +182,12 @@ async function queryOf(
 
 /**
  * `Preference-Applied` as PostgREST 12 builds it: in its order (resolution, missing, return, count,
- * handling, max-affected) and only what the action acts on: reads and calls never echo `return`,
+ * handling, timezone, max-affected) and only what the action acts on: reads and calls never echo `return`,
  * only writes echo `missing`, only inserts `resolution`, and `max-affected` (updates, deletes, calls)
  * only with `handling=strict`. `tx=` is never applied: Supabase keeps PostgREST's `db-tx-end = commit`,
- * which ignores the client's `tx=rollback`. `timezone=` is not acted on by the gateway.
+ * which ignores the client's `tx=rollback`. `timezone=` when it was set (`timezone`: a zone the server has).
  */
-export function appliedPreferences(request: ApiRequest): string[] {
+export function appliedPreferences(request: ApiRequest, timezone: string | null = null): string[] {
   const { preferences, action } = request;
   const writes = action === "create" || action === "update" || action === "delete";
   const applied: string[] = [];
@@ -176,6 +198,7 @@ export function appliedPreferences(request: ApiRequest): string[] {
   if (preferences.return && writes) applied.push(`return=${preferences.return}`);
   if (preferences.count) applied.push(`count=${preferences.count}`);
   if (preferences.handling) applied.push(`handling=${preferences.handling}`);
+  if (timezone !== null) applied.push(`timezone=${timezone}`);
   if (
     preferences.handling === "strict" && preferences.maxAffected !== null &&
     (action === "update" || action === "delete" || action === "call")

@@ -33,7 +33,7 @@ export { parseFilter } from "./parse_filter.ts";
 export { DEFAULT_SCHEMAS, parseHeaders, type ParseHeadersOptions } from "./parse_headers.ts";
 export { parseLogic, type ParseLogicOptions } from "./parse_logic.ts";
 export { parseOrder } from "./parse_order.ts";
-export { parsePrefer } from "./parse_prefer.ts";
+export { invalidPreferences, parsePrefer } from "./parse_prefer.ts";
 export { parseQuery, type ParseQueryOptions } from "./parse_query.ts";
 export { parseRange, type ParseRangeOptions } from "./parse_range.ts";
 export { API_PREFIX, parseRequest, type ParseRequestOptions } from "./parse_request.ts";

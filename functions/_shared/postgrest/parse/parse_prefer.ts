@@ -28,9 +28,7 @@ const KNOWN: Readonly<Record<string, readonly [keyof Preferences, string]>> = {
 };
 
 const MAX_AFFECTED = /^max-affected=(\d{1,15})$/;
-
-/** Preferences PostgREST accepts by prefix: never invalid, even when their value is not understood. */
-const ACCEPTED_PREFIXES = ["max-affected=", "timezone="];
+const TIMEZONE = "timezone=";
 
 /** The longest preference repeated in `PGRST122`'s details. */
 const MAX_LISTED_LENGTH = 100;
@@ -39,9 +37,9 @@ const MAX_LISTED_LENGTH = 100;
  * Parses a `Prefer` header value (several headers joined with `,`, as `Headers.get` does). Preferences
  * are comma-separated and trimmed; the first value of each preference wins. Unrecognised ones are
  * collected in `invalid` and ignored, unless `handling=strict` is among them: then they are an error. As in
- * PostgREST, any `max-affected=` and `timezone=` is recognised (a value that is not a number is ignored;
- * the gateway does not set time zones), and so are `tx=commit` and `tx=rollback` (acted on only where
- * the transaction end allows it, see `tx`).
+ * PostgREST, any `max-affected=` is recognised (a value that is not a number is ignored), and so are
+ * `tx=commit` and `tx=rollback` (acted on only where the transaction end allows it, see `tx`). The first
+ * `timezone=` is kept as sent: whether the server knows the zone is for the gateway to check.
  *
  * @throws {PostgrestError} `PGRST122` (400) for unrecognised preferences with `handling=strict`.
  *
@@ -60,6 +58,7 @@ export function parsePrefer(header: string | null): Preferences {
     tx: null,
     maxAffected: null,
     params: null,
+    timezone: null,
     invalid: [],
   };
   const set = prefs as unknown as Record<string, unknown>;
@@ -73,18 +72,25 @@ export function parsePrefer(header: string | null): Preferences {
       if (set[known[0]] === null) set[known[0]] = known[1];
     } else if (maxAffected !== undefined) {
       prefs.maxAffected ??= Number(maxAffected);
-    } else if (!ACCEPTED_PREFIXES.some((prefix) => token.startsWith(prefix))) {
+    } else if (token.startsWith(TIMEZONE)) {
+      prefs.timezone ??= token.slice(TIMEZONE.length);
+    } else if (!token.startsWith("max-affected=")) {
       invalid.push(token);
     }
   }
   prefs.invalid = invalid;
-  if (prefs.handling === "strict" && invalid.length > 0) {
-    throw new PostgrestError("PGRST122", undefined, {
-      // PostgREST lists them as sent; header values cannot hold control characters, only length to bound.
-      details: `Invalid preferences: ${invalid.slice(0, 10).map(cut).join(", ")}`,
-    });
-  }
+  if (prefs.handling === "strict" && invalid.length > 0) throw invalidPreferences(invalid);
   return prefs;
+}
+
+/**
+ * `PGRST122` for preferences refused with `handling=strict`, listed as sent (header values cannot hold
+ * control characters: only their length is bounded).
+ */
+export function invalidPreferences(tokens: readonly string[]): PostgrestError {
+  return new PostgrestError("PGRST122", undefined, {
+    details: `Invalid preferences: ${tokens.slice(0, 10).map(cut).join(", ")}`,
+  });
 }
 
 function cut(token: string): string {

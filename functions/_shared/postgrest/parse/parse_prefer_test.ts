@@ -12,6 +12,7 @@ const NONE: Preferences = {
   tx: null,
   maxAffected: null,
   params: null,
+  timezone: null,
   invalid: [],
 };
 
@@ -49,9 +50,11 @@ const cases: [header: string | null, expected: Partial<Preferences>][] = [
     return: "minimal",
     maxAffected: 1,
   }],
-  // PostgREST recognises every `timezone=` and `max-affected=` (an unreadable number is ignored).
-  ["anything, timezone=UTC, count=EXACT, max-affected=-1", {
+  // PostgREST recognises every `max-affected=` (an unreadable number is ignored); the first `timezone=` is
+  // kept as sent, for the gateway to check against the server's zones.
+  ["anything, timezone=UTC, count=EXACT, max-affected=-1, timezone=Asia/Tokyo", {
     invalid: ["anything", "count=EXACT"],
+    timezone: "UTC",
   }],
   [",,count=exact,,", { count: "exact" }],
 ];

@@ -62,6 +62,7 @@ Deno.test("parseRequest() parses a read of a table", async () => {
       tx: null,
       maxAffected: null,
       params: null,
+      timezone: null,
       invalid: [],
     },
     accept: { media: "json", stripNulls: false },

@@ -240,6 +240,11 @@ export interface Preferences {
   readonly maxAffected: number | null;
   /** `params=single-object` (deprecated by PostgREST; accepted, not acted on). */
   readonly params: "single-object" | null;
+  /**
+   * `timezone=`, as sent: applied when it is one of the server's `pg_timezone_names` (checked by the
+   * gateway against the database, see `invalidPreferences`), else ignored or, with `handling=strict`, 400.
+   */
+  readonly timezone: string | null;
   /** Preferences that were not recognised, as sent (ignored unless `handling=strict`). */
   readonly invalid: readonly string[];
 }

@@ -27,6 +27,7 @@ const request: ApiRequest = {
     tx: null,
     maxAffected: null,
     params: null,
+    timezone: null,
     invalid: [],
   },
   accept: { media: "object", stripNulls: false },
