@@ -11,42 +11,14 @@
 begin;
 select plan(402);
 
-create schema tests;
-grant usage on schema tests to anon, authenticated, service_role;
-
--- Identities ------------------------------------------------------------------------------------------
-
-create function tests.tenant(t text) returns uuid
-language sql immutable
-as $$
-  select case t
-    when 'A' then 'f0000000-0000-4000-8000-00000000000a'
-    when 'B' then 'f0000000-0000-4000-8000-00000000000b'
-  end::uuid
-$$;
-
--- One user per tenant and tenant role.
-create function tests.user_id(t text, tenant_role text) returns uuid
-language sql immutable
-as $$ select md5('user:' || t || ':' || tenant_role)::uuid $$;
+\ir helpers/actors.psql
 
 -- Fixture row n of a table in tenant t.
 create function tests.row_id(tbl text, t text, n int default 1) returns uuid
 language sql immutable
 as $$ select md5('row:' || tbl || ':' || t || ':' || n)::uuid $$;
 
--- Actors ----------------------------------------------------------------------------------------------
-
-create function tests.act_as(t text, tenant_role text) returns void
-language plpgsql
-as $$
-begin
-  perform set_config('role', 'authenticated', true);
-  perform set_config('request.jwt.claims', jsonb_build_object(
-    'sub', tests.user_id(t, tenant_role), 'role', 'authenticated',
-    'tenant_id', tests.tenant(t), 'tenant_role', tenant_role)::text, true);
-end
-$$;
+-- Actors beyond a tenant's member (helpers/actors.psql) -----------------------------------------------
 
 create function tests.act_as_claims(claims jsonb) returns void
 language plpgsql
@@ -63,16 +35,6 @@ as $$
 begin
   perform set_config('role', role_name, true);
   perform set_config('request.jwt.claims', jsonb_build_object('role', role_name)::text, true);
-end
-$$;
-
--- Back to the database owner (the session user running the tests).
-create function tests.act_as_owner() returns void
-language plpgsql
-as $$
-begin
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
 end
 $$;
 

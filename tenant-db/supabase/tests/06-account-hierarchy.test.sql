@@ -8,41 +8,16 @@
 begin;
 select plan(24);
 
-create schema tests;
-grant usage on schema tests to anon, authenticated, service_role;
-
-create function tests.tenant(t text) returns uuid
-language sql immutable
-as $$ select case t when 'A' then 'f0000000-0000-4000-8000-00000000000a' else 'f0000000-0000-4000-8000-00000000000b' end::uuid $$;
+\ir helpers/actors.psql
 
 create function tests.id(kind text, t text, n int default 1) returns uuid
 language sql immutable
 as $$ select md5('hierarchy:' || kind || ':' || t || ':' || n)::uuid $$;
 
-create function tests.act_as(t text, tenant_role text) returns void
-language plpgsql
-as $$
-begin
-  perform set_config('role', 'authenticated', true);
-  perform set_config('request.jwt.claims', jsonb_build_object(
-    'sub', md5('user:' || t || ':' || tenant_role)::uuid, 'role', 'authenticated',
-    'tenant_id', tests.tenant(t), 'tenant_role', tenant_role)::text, true);
-end
-$$;
-
 -- A row of accounts made up by the caller, not read from the table: what a function receives is not trusted.
 create function tests.forged_account(id uuid, tenant_id uuid) returns public.accounts
 language sql immutable
 as $$ select jsonb_populate_record(null::public.accounts, jsonb_build_object('id', id, 'tenant_id', tenant_id, 'name', 'Forged')) $$;
-
-create function tests.act_as_owner() returns void
-language plpgsql
-as $$
-begin
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-end
-$$;
 
 -- Fixture rows, as the database owner ------------------------------------------------------------------
 
