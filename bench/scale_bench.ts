@@ -110,6 +110,10 @@ const command = defineCommand({
     zipf: { type: "string", default: "1", description: "Zipf exponent of tenant popularity" },
     json: { type: "boolean", description: "Print the results as one JSON object" },
     "keep-stack": { type: "boolean", description: "Leave the scale stack running afterwards" },
+    "heap-snapshots": {
+      type: "boolean",
+      description: "Write the functions server's V8 heap after warm-up and at the end (.local/scale/heap/)",
+    },
   },
   async run({ args }) {
     const durationMs = positive(args.duration, "--duration") * 1000;
@@ -120,6 +124,8 @@ const command = defineCommand({
     const startedAt = new Date();
     const loadBefore = await loadAverage();
     const profile = stackProfile("scale");
+    const heapDir = args["heap-snapshots"] ? join(profile.dataDir, "heap") : undefined;
+    if (heapDir !== undefined) await Deno.mkdir(heapDir, { recursive: true });
     await stopFunctions(profile);
     const stack = await startDatabase(profile);
     let client: Deno.ChildProcess | undefined;
@@ -138,6 +144,7 @@ const command = defineCommand({
       await startFunctions(profile, stack.secrets, {
         TENANT_DATA_STATS_INTERVAL_MS: "1000",
         TENANT_DATA_CONNECTION_BUDGET: String(CONNECTION_BUDGET),
+        ...(heapDir === undefined ? {} : { FUNCTIONS_HEAP_SNAPSHOT_DIR: heapDir }),
       });
       const functionsPid = Number((await Deno.readTextFile(profile.functionsPidFile)).trim());
       const serverPid = servingPid(functionsPid);
@@ -192,10 +199,15 @@ const command = defineCommand({
       const sampler = new ConnectionSampler(profile);
       await sampler.start();
       client = spawnLoad();
+      // Each snapshot pauses the server for seconds: the run's latencies then are not comparable.
+      const snapshotTimers = heapDir === undefined ? [] : [warmupMs, warmupMs + durationMs - 2_000].map((
+        atMs,
+      ) => setTimeout(() => Deno.kill(serverPid, "SIGUSR2"), atMs));
       let result: ScaleLoadResult;
       try {
         result = await runLoad(client, config);
       } finally {
+        snapshotTimers.forEach(clearTimeout);
         await sampler.stop();
       }
       // Put back what the changes took away, and remove the load's rows.
@@ -641,6 +653,13 @@ function buildReport(input: ReportInput) {
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
       /** The held-back data sources' first requests, released at 40 s into a warm, loaded server. */
       coldDataSourceUnderLoad: summary(result.coldDataSourceUnderLoad.latenciesMs),
+      /**
+       * What being a data source's first request added: its latency less the median of the warm requests
+       * started within 0.5 s of it (the queueing every request met at that moment), all of them and the
+       * held-back ones.
+       */
+      coldDataSourceAdded: summary(result.coldDataSourceAdded.latenciesMs),
+      coldDataSourceUnderLoadAdded: summary(result.coldDataSourceUnderLoadAdded.latenciesMs),
     },
     /**
      * Each request's time split into the gateway handler's (`Server-Timing` `total`) and the rest (sending,
@@ -751,6 +770,8 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
     line(`  of ${HELD_BACK.length} held back to ${RELEASE_AT_MS / 1000} s`, l.coldDataSourceUnderLoad),
+    line("  added over warm requests then", l.coldDataSourceAdded),
+    line("  the held back ones, added", l.coldDataSourceUnderLoadAdded),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
       `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
         c.outsideHandlerMs ?? "-"
