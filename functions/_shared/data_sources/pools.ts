@@ -632,9 +632,9 @@ export class DataSourcePools {
         max,
         onclose: () => gate.connectionClosed(),
         idle_timeout: options.idleTimeoutSeconds,
-        // Its array types: one more round trip for every new connection (a query on pg_type), for parsers
-        // the gateway does not need (its parameters are scalars, its results text and json).
-        fetch_types: false,
+        // fetch_types stays on although the gateway needs no array parsers (one round trip per new
+        // connection): postgres.js 3.4.9 without it never hands a connection opened for `reserve()` to
+        // that reservation (measured: the first `reserve()` of a pool times out).
         max_lifetime: maxLifetimeSeconds,
         connect_timeout: options.connectTimeoutSeconds,
         ...(prepare === false ? { prepare: false } : {}),

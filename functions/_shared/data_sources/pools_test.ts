@@ -614,20 +614,3 @@ Deno.test({
     });
   },
 });
-
-Deno.test({
-  name: "DataSourcePools opens connections without fetching array types (one round trip less)",
-  async fn() {
-    const databases = await testDatabases();
-    await withPools({}, async (pools) => {
-      const source = testDataSource(databases.sharedUrl);
-      // With the types fetched, postgres.js would parse the array; the gateway's statements return text
-      // and json only, and bind scalars only (its `in.(…)` and `cs.{…}` lists travel as one string).
-      const [row] = await pools.run(
-        source,
-        (sql) => sql<{ tags: unknown }[]>`select array['a', 'b'] as tags`,
-      );
-      assert.equal(row!.tags, "{a,b}");
-    });
-  },
-});
