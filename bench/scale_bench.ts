@@ -71,6 +71,8 @@ const CONNECTION_BUDGET = 200;
  */
 const HELD_BACK = SHARED.slice(20, 25);
 const RELEASE_AT_MS = 40_000;
+/** How long the server stays idle after the load before its memory is read again. */
+const IDLE_AFTER_LOAD_MS = 10_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
 const MARKER_PREFIX = "bench-scale-";
@@ -210,6 +212,7 @@ const command = defineCommand({
         snapshotTimers.forEach(clearTimeout);
         await sampler.stop();
       }
+      const loadEnded = Date.now();
       // Put back what the changes took away, and remove the load's rows.
       await withSql(appUrl, async (sql) => {
         await sql`update public.tenants set status = 'active' where slug = ${slug(suspended)}`;
@@ -218,11 +221,17 @@ const command = defineCommand({
           values (${tenantId(revoked.rank)}, ${userId(revoked.user)}, 'member') on conflict do nothing`;
       });
       const rowsLeft = await removeRows(profile, `${MARKER_PREFIX}%`);
-      const stats = await lastGatewayStats(profile);
+      // The server idle with every cache filled: V8 gives back the heap it grew for the load's garbage.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, IDLE_AFTER_LOAD_MS - (Date.now() - loadEnded)))
+      );
+      const series = await gatewayStatsSeries(profile);
+      const stats = series.at(-1) ?? null;
       const report = buildReport({
         result,
         sampler,
         stats,
+        series,
         provision,
         built,
         startedAt,
@@ -571,11 +580,31 @@ class ConnectionSampler {
   }
 }
 
-/** The last stats line the gateway logged (`TENANT_DATA_STATS_INTERVAL_MS`). */
-async function lastGatewayStats(profile: StackProfile): Promise<GatewayStats | null> {
-  const text = await Deno.readTextFile(join(profile.logDir, "functions.log")).catch(() => "");
-  const line = text.split("\n").reverse().find((l) => l.startsWith("tenant-data: stats "));
-  return line ? JSON.parse(line.slice("tenant-data: stats ".length)) as GatewayStats : null;
+/** The stats lines of the functions server's current run (after its last start), oldest first. */
+async function gatewayStatsSeries(profile: StackProfile): Promise<GatewayStats[]> {
+  const lines = (await Deno.readTextFile(join(profile.logDir, "functions.log")).catch(() => "")).split("\n");
+  const start = lines.findLastIndex((line) => line.startsWith("Serving "));
+  return lines.slice(start + 1).filter((line) => line.startsWith("tenant-data: stats "))
+    .map((line) => JSON.parse(line.slice("tenant-data: stats ".length)) as GatewayStats);
+}
+
+/**
+ * The V8 heap beside the RSS (`Deno.memoryUsage()` from the stats line nearest each RSS sample's time):
+ * its size (`heapTotal`: what V8 reserved) and what was in use when sampled (live objects and garbage not
+ * collected yet).
+ */
+function heapBesideRss(series: GatewayStats[], samples: ScaleLoadResult["rss"]["samples"], atMs: number) {
+  const sample = samples.reduce<(typeof samples)[number] | undefined>(
+    (best, s) => best === undefined || Math.abs(s.atMs - atMs) < Math.abs(best.atMs - atMs) ? s : best,
+    undefined,
+  );
+  if (sample === undefined) return null;
+  const stats = series.filter((s) => s.at !== undefined).reduce<GatewayStats | undefined>(
+    (best, s) =>
+      best === undefined || Math.abs(s.at! - sample.wallMs) < Math.abs(best.at! - sample.wallMs) ? s : best,
+    undefined,
+  );
+  return stats?.memoryMiB ?? null;
 }
 
 interface CacheCounters {
@@ -589,6 +618,10 @@ interface GatewayStats {
   directory: { memberships: CacheCounters; dataSources: CacheCounters; decryptions: number };
   catalogs: CacheCounters;
   pools: { count: number; allocatedConnections: number; connectionBudget: number; connections: number };
+  /** `Deno.memoryUsage()` in MiB. */
+  memoryMiB?: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  /** `Date.now()` of the line. */
+  at?: number;
 }
 
 function hitRate(counters: CacheCounters | undefined): number | null {
@@ -611,6 +644,8 @@ interface ReportInput {
   result: ScaleLoadResult;
   sampler: ConnectionSampler;
   stats: GatewayStats | null;
+  /** Every stats line of the run. */
+  series: GatewayStats[];
   provision: ProvisionRun;
   built: Built;
   startedAt: Date;
@@ -698,6 +733,14 @@ function buildReport(input: ReportInput) {
       afterWarmup: Math.round(result.rss.afterWarmupKb / 102.4) / 10,
       end: Math.round(result.rss.endKb / 102.4) / 10,
       growthPercent: Math.round(rssGrowth * 1000) / 10,
+      /** The V8 heap at the same moments: RSS follows its size (`heapTotal`), not what is in use. */
+      heapAfterWarmup: heapBesideRss(input.series, result.rss.samples, input.warmupMs),
+      heapEnd: heapBesideRss(input.series, result.rss.samples, input.warmupMs + result.elapsedMs),
+      /**
+       * `Deno.memoryUsage()` 10 s after the load, every tenant, pool and catalog still cached: what the
+       * working set costs once V8 has shrunk the heap it grew for the load's garbage.
+       */
+      idleAfterLoad: input.series.at(-1)?.memoryMiB ?? null,
     },
     rssVsConnections: rssVsConnections(result.rss.samples, sampler.samples, input.warmupMs),
     cacheHitPercent: {
@@ -794,6 +837,9 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ...report.errors.first.map((e) => `  ${e.status} ${e.kind} ${e.tenant}: ${e.body}`),
     `connections: peak ${report.connections.peakGateway} held by the gateway (direct ${report.connections.peakDirect}, to PgBouncer ${report.connections.peakPooledClients}) of a budget of ${report.connections.budget}; PgBouncer's server connections peak ${report.connections.peakPoolerServers}`,
     `RSS: ${report.rssMiB.afterWarmup} MiB after warm-up, ${report.rssMiB.end} MiB at the end (${report.rssMiB.growthPercent} %)`,
+    `V8 heap (size / in use) then: ${JSON.stringify(report.rssMiB.heapAfterWarmup)} → ${
+      JSON.stringify(report.rssMiB.heapEnd)
+    }; idle 10 s after the load, caches full: ${JSON.stringify(report.rssMiB.idleAfterLoad)}`,
     `RSS against connections: ${
       report.rssVsConnections.every5s.map((p) => `${p.atS} s ${p.rssMiB} MiB/${p.connections}`).join(", ")
     }; after warm-up ${JSON.stringify(report.rssVsConnections.afterWarmup)}`,

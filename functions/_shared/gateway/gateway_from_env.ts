@@ -129,6 +129,7 @@ export async function createGatewayHandlerFromEnv(
               waiting: open.reduce((sum, pool) => sum + pool.waiting, 0),
             },
             memoryMiB: memoryMiB(),
+            at: Date.now(),
           })
         }`);
       }, statsIntervalMs);
