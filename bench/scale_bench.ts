@@ -71,8 +71,8 @@ const CONNECTION_BUDGET = 200;
  */
 const HELD_BACK = SHARED.slice(20, 25);
 const RELEASE_AT_MS = 40_000;
-/** How long the server stays idle after the load before its memory is read again. */
-const IDLE_AFTER_LOAD_MS = 10_000;
+/** How long the server stays idle after the load before its memory is read again (V8 shrinks its heap after ≈ 12 s). */
+const IDLE_AFTER_LOAD_MS = 20_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
 const MARKER_PREFIX = "bench-scale-";
@@ -737,7 +737,7 @@ function buildReport(input: ReportInput) {
       heapAfterWarmup: heapBesideRss(input.series, result.rss.samples, input.warmupMs),
       heapEnd: heapBesideRss(input.series, result.rss.samples, input.warmupMs + result.elapsedMs),
       /**
-       * `Deno.memoryUsage()` 10 s after the load, every tenant, pool and catalog still cached: what the
+       * `Deno.memoryUsage()` 20 s after the load, every tenant, pool and catalog still cached: what the
        * working set costs once V8 has shrunk the heap it grew for the load's garbage.
        */
       idleAfterLoad: input.series.at(-1)?.memoryMiB ?? null,
@@ -839,7 +839,7 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     `RSS: ${report.rssMiB.afterWarmup} MiB after warm-up, ${report.rssMiB.end} MiB at the end (${report.rssMiB.growthPercent} %)`,
     `V8 heap (size / in use) then: ${JSON.stringify(report.rssMiB.heapAfterWarmup)} → ${
       JSON.stringify(report.rssMiB.heapEnd)
-    }; idle 10 s after the load, caches full: ${JSON.stringify(report.rssMiB.idleAfterLoad)}`,
+    }; idle 20 s after the load, caches full: ${JSON.stringify(report.rssMiB.idleAfterLoad)}`,
     `RSS against connections: ${
       report.rssVsConnections.every5s.map((p) => `${p.atS} s ${p.rssMiB} MiB/${p.connections}`).join(", ")
     }; after warm-up ${JSON.stringify(report.rssVsConnections.afterWarmup)}`,
