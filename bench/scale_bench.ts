@@ -71,7 +71,10 @@ const CONNECTION_BUDGET = 200;
  */
 const HELD_BACK = SHARED.slice(20, 25);
 const RELEASE_AT_MS = 40_000;
-/** How long the server stays idle after the load before its memory is read again (V8 shrinks its heap after ≈ 12 s). */
+/**
+ * How long the server idles after the load before its memory is read again: V8 shrinks its heap after about
+ * 12 s without work.
+ */
 const IDLE_AFTER_LOAD_MS = 20_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
