@@ -20,11 +20,14 @@
  *   cold data source under load on a warm server, reported apart from the start's burst.
  *
  * Reports requests/s, p50/p99 overall, of warm tenants, of each tenant's and each data source's first
- * request (and of the held-back ones'); each request's time in the gateway's handler (`Server-Timing`
+ * request (and of the held-back ones', and what each added over the warm requests started within 0.5 s
+ * of it); each request's time in the gateway's handler (`Server-Timing`
  * `total`) apart from the time before it; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
  * data sources, PgBouncer's `SHOW CLIENTS` for pooled ones) against the budget; the functions server's
  * RSS after warm-up and at the end, and against the connections held at the same moment; the routing and catalog caches' hit rates (from the gateway's stats
- * line, `TENANT_DATA_STATS_INTERVAL_MS`); the changes' time to take effect; `provision --all`'s time.
+ * line, `TENANT_DATA_STATS_INTERVAL_MS`); the V8 heap beside the RSS, and the memory 20 s after the load
+ * (`--heap-snapshots` writes the heap itself, for `heap_summary.ts`); the changes' time to take effect;
+ * `provision --all`'s time.
  * Exits 1 when a request failed with anything but a documented 503 or an expected refusal.
  *
  * @module

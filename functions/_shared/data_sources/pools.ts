@@ -228,6 +228,9 @@ interface PoolEntry {
  *   by up to `openingAtOnce` (3) connections together while requests still wait, never beyond its size;
  *   prepared statements off through a transaction-mode pooler (a `direct_url` besides `url`, port 6543,
  *   `?prepare=false`).
+ * - **One connection kept**: once a pool's requests are done, its connections close after the idle
+ *   timeout but one, kept open for `keepOneOpenSeconds` (5 min) by a `select 1` every 0.6 × the idle
+ *   timeout, so the first request after a pause finds a connection open (see `#startKeepAlive`).
  * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
  *   that has no request running (or, when all are busy, the least recently used one).
  * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
