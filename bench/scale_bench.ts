@@ -20,11 +20,14 @@
  *   cold data source under load on a warm server, reported apart from the start's burst.
  *
  * Reports requests/s, p50/p99 overall, of warm tenants, of each tenant's and each data source's first
- * request (and of the held-back ones'); each request's time in the gateway's handler (`Server-Timing`
+ * request (and of the held-back ones', and what each added over the warm requests started within 0.5 s
+ * of it); each request's time in the gateway's handler (`Server-Timing`
  * `total`) apart from the time before it; errors by code; the gateway's connections sampled every second (`pg_stat_activity` for direct
  * data sources, PgBouncer's `SHOW CLIENTS` for pooled ones) against the budget; the functions server's
  * RSS after warm-up and at the end, and against the connections held at the same moment; the routing and catalog caches' hit rates (from the gateway's stats
- * line, `TENANT_DATA_STATS_INTERVAL_MS`); the changes' time to take effect; `provision --all`'s time.
+ * line, `TENANT_DATA_STATS_INTERVAL_MS`); the V8 heap beside the RSS, and the memory 20 s after the load
+ * (`--heap-snapshots` writes the heap itself, for `heap_summary.ts`); the changes' time to take effect;
+ * `provision --all`'s time.
  * Exits 1 when a request failed with anything but a documented 503 or an expected refusal.
  *
  * @module
@@ -71,6 +74,11 @@ const CONNECTION_BUDGET = 200;
  */
 const HELD_BACK = SHARED.slice(20, 25);
 const RELEASE_AT_MS = 40_000;
+/**
+ * How long the server idles after the load before its memory is read again: V8 shrinks its heap after about
+ * 12 s without work.
+ */
+const IDLE_AFTER_LOAD_MS = 20_000;
 /** Changes whenever the layout above changes, so the data is built again. */
 const LAYOUT = "scale-v1";
 const MARKER_PREFIX = "bench-scale-";
@@ -110,6 +118,10 @@ const command = defineCommand({
     zipf: { type: "string", default: "1", description: "Zipf exponent of tenant popularity" },
     json: { type: "boolean", description: "Print the results as one JSON object" },
     "keep-stack": { type: "boolean", description: "Leave the scale stack running afterwards" },
+    "heap-snapshots": {
+      type: "boolean",
+      description: "Write the functions server's V8 heap after warm-up and at the end (.local/scale/heap/)",
+    },
   },
   async run({ args }) {
     const durationMs = positive(args.duration, "--duration") * 1000;
@@ -120,6 +132,8 @@ const command = defineCommand({
     const startedAt = new Date();
     const loadBefore = await loadAverage();
     const profile = stackProfile("scale");
+    const heapDir = args["heap-snapshots"] ? join(profile.dataDir, "heap") : undefined;
+    if (heapDir !== undefined) await Deno.mkdir(heapDir, { recursive: true });
     await stopFunctions(profile);
     const stack = await startDatabase(profile);
     let client: Deno.ChildProcess | undefined;
@@ -138,6 +152,7 @@ const command = defineCommand({
       await startFunctions(profile, stack.secrets, {
         TENANT_DATA_STATS_INTERVAL_MS: "1000",
         TENANT_DATA_CONNECTION_BUDGET: String(CONNECTION_BUDGET),
+        ...(heapDir === undefined ? {} : { FUNCTIONS_HEAP_SNAPSHOT_DIR: heapDir }),
       });
       const functionsPid = Number((await Deno.readTextFile(profile.functionsPidFile)).trim());
       const serverPid = servingPid(functionsPid);
@@ -192,12 +207,18 @@ const command = defineCommand({
       const sampler = new ConnectionSampler(profile);
       await sampler.start();
       client = spawnLoad();
+      // Each snapshot pauses the server for seconds: the run's latencies then are not comparable.
+      const snapshotTimers = heapDir === undefined ? [] : [warmupMs, warmupMs + durationMs - 2_000].map((
+        atMs,
+      ) => setTimeout(() => Deno.kill(serverPid, "SIGUSR2"), atMs));
       let result: ScaleLoadResult;
       try {
         result = await runLoad(client, config);
       } finally {
+        snapshotTimers.forEach(clearTimeout);
         await sampler.stop();
       }
+      const loadEnded = Date.now();
       // Put back what the changes took away, and remove the load's rows.
       await withSql(appUrl, async (sql) => {
         await sql`update public.tenants set status = 'active' where slug = ${slug(suspended)}`;
@@ -206,11 +227,17 @@ const command = defineCommand({
           values (${tenantId(revoked.rank)}, ${userId(revoked.user)}, 'member') on conflict do nothing`;
       });
       const rowsLeft = await removeRows(profile, `${MARKER_PREFIX}%`);
-      const stats = await lastGatewayStats(profile);
+      // The server idle with every cache filled: V8 gives back the heap it grew for the load's garbage.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, IDLE_AFTER_LOAD_MS - (Date.now() - loadEnded)))
+      );
+      const series = await gatewayStatsSeries(profile);
+      const stats = series.at(-1) ?? null;
       const report = buildReport({
         result,
         sampler,
         stats,
+        series,
         provision,
         built,
         startedAt,
@@ -559,11 +586,31 @@ class ConnectionSampler {
   }
 }
 
-/** The last stats line the gateway logged (`TENANT_DATA_STATS_INTERVAL_MS`). */
-async function lastGatewayStats(profile: StackProfile): Promise<GatewayStats | null> {
-  const text = await Deno.readTextFile(join(profile.logDir, "functions.log")).catch(() => "");
-  const line = text.split("\n").reverse().find((l) => l.startsWith("tenant-data: stats "));
-  return line ? JSON.parse(line.slice("tenant-data: stats ".length)) as GatewayStats : null;
+/** The stats lines of the functions server's current run (after its last start), oldest first. */
+async function gatewayStatsSeries(profile: StackProfile): Promise<GatewayStats[]> {
+  const lines = (await Deno.readTextFile(join(profile.logDir, "functions.log")).catch(() => "")).split("\n");
+  const start = lines.findLastIndex((line) => line.startsWith("Serving "));
+  return lines.slice(start + 1).filter((line) => line.startsWith("tenant-data: stats "))
+    .map((line) => JSON.parse(line.slice("tenant-data: stats ".length)) as GatewayStats);
+}
+
+/**
+ * The V8 heap beside the RSS (`Deno.memoryUsage()` from the stats line nearest each RSS sample's time):
+ * its size (`heapTotal`: what V8 reserved) and what was in use when sampled (live objects and garbage not
+ * collected yet).
+ */
+function heapBesideRss(series: GatewayStats[], samples: ScaleLoadResult["rss"]["samples"], atMs: number) {
+  const sample = samples.reduce<(typeof samples)[number] | undefined>(
+    (best, s) => best === undefined || Math.abs(s.atMs - atMs) < Math.abs(best.atMs - atMs) ? s : best,
+    undefined,
+  );
+  if (sample === undefined) return null;
+  const stats = series.filter((s) => s.at !== undefined).reduce<GatewayStats | undefined>(
+    (best, s) =>
+      best === undefined || Math.abs(s.at! - sample.wallMs) < Math.abs(best.at! - sample.wallMs) ? s : best,
+    undefined,
+  );
+  return stats?.memoryMiB ?? null;
 }
 
 interface CacheCounters {
@@ -577,6 +624,10 @@ interface GatewayStats {
   directory: { memberships: CacheCounters; dataSources: CacheCounters; decryptions: number };
   catalogs: CacheCounters;
   pools: { count: number; allocatedConnections: number; connectionBudget: number; connections: number };
+  /** `Deno.memoryUsage()` in MiB. */
+  memoryMiB?: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  /** `Date.now()` of the line. */
+  at?: number;
 }
 
 function hitRate(counters: CacheCounters | undefined): number | null {
@@ -599,6 +650,8 @@ interface ReportInput {
   result: ScaleLoadResult;
   sampler: ConnectionSampler;
   stats: GatewayStats | null;
+  /** Every stats line of the run. */
+  series: GatewayStats[];
   provision: ProvisionRun;
   built: Built;
   startedAt: Date;
@@ -641,6 +694,13 @@ function buildReport(input: ReportInput) {
       coldDataSourceFirst: summary(result.coldDataSource.latenciesMs),
       /** The held-back data sources' first requests, released at 40 s into a warm, loaded server. */
       coldDataSourceUnderLoad: summary(result.coldDataSourceUnderLoad.latenciesMs),
+      /**
+       * What being a data source's first request added: its latency less the median of the warm requests
+       * started within 0.5 s of it (the queueing every request met at that moment), all of them and the
+       * held-back ones.
+       */
+      coldDataSourceAdded: summary(result.coldDataSourceAdded.latenciesMs),
+      coldDataSourceUnderLoadAdded: summary(result.coldDataSourceUnderLoadAdded.latenciesMs),
     },
     /**
      * Each request's time split into the gateway handler's (`Server-Timing` `total`) and the rest (sending,
@@ -679,6 +739,14 @@ function buildReport(input: ReportInput) {
       afterWarmup: Math.round(result.rss.afterWarmupKb / 102.4) / 10,
       end: Math.round(result.rss.endKb / 102.4) / 10,
       growthPercent: Math.round(rssGrowth * 1000) / 10,
+      /** The V8 heap at the same moments: RSS follows its size (`heapTotal`), not what is in use. */
+      heapAfterWarmup: heapBesideRss(input.series, result.rss.samples, input.warmupMs),
+      heapEnd: heapBesideRss(input.series, result.rss.samples, input.warmupMs + result.elapsedMs),
+      /**
+       * `Deno.memoryUsage()` 20 s after the load, every tenant, pool and catalog still cached: what the
+       * working set costs once V8 has shrunk the heap it grew for the load's garbage.
+       */
+      idleAfterLoad: input.series.at(-1)?.memoryMiB ?? null,
     },
     rssVsConnections: rssVsConnections(result.rss.samples, sampler.samples, input.warmupMs),
     cacheHitPercent: {
@@ -751,6 +819,8 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("first request of a tenant", l.coldTenantFirst),
     line("first request of a source", l.coldDataSourceFirst),
     line(`  of ${HELD_BACK.length} held back to ${RELEASE_AT_MS / 1000} s`, l.coldDataSourceUnderLoad),
+    line("  added over warm requests then", l.coldDataSourceAdded),
+    line("  the held back ones, added", l.coldDataSourceUnderLoadAdded),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
       `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
         c.outsideHandlerMs ?? "-"
@@ -773,6 +843,9 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ...report.errors.first.map((e) => `  ${e.status} ${e.kind} ${e.tenant}: ${e.body}`),
     `connections: peak ${report.connections.peakGateway} held by the gateway (direct ${report.connections.peakDirect}, to PgBouncer ${report.connections.peakPooledClients}) of a budget of ${report.connections.budget}; PgBouncer's server connections peak ${report.connections.peakPoolerServers}`,
     `RSS: ${report.rssMiB.afterWarmup} MiB after warm-up, ${report.rssMiB.end} MiB at the end (${report.rssMiB.growthPercent} %)`,
+    `V8 heap (size / in use) then: ${JSON.stringify(report.rssMiB.heapAfterWarmup)} → ${
+      JSON.stringify(report.rssMiB.heapEnd)
+    }; idle 20 s after the load, caches full: ${JSON.stringify(report.rssMiB.idleAfterLoad)}`,
     `RSS against connections: ${
       report.rssVsConnections.every5s.map((p) => `${p.atS} s ${p.rssMiB} MiB/${p.connections}`).join(", ")
     }; after warm-up ${JSON.stringify(report.rssVsConnections.afterWarmup)}`,

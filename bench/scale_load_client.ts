@@ -75,6 +75,8 @@ export interface LatencySet {
 
 /** One cold request: ms since the load began, its latency, and the stages the gateway timed. */
 export interface ColdSample {
+  /** The data source's name. */
+  dataSource: string;
   atMs: number;
   ms: number;
   serverTiming: string | null;
@@ -87,6 +89,13 @@ export interface ColdSample {
   outsideHandlerMs: number | null;
   /** The wait for a turn on the data source's pool (`Server-Timing` `pool`). */
   poolMs: number | null;
+  /**
+   * The median latency of warm requests (to a tenant and data source requested before) started within
+   * {@linkcode SAME_MOMENT_MS} of this one; null when there were none.
+   */
+  warmNearbyMs: number | null;
+  /** `ms` less `warmNearbyMs`: what being first cost over a warm request at the same moment. */
+  addedMs: number | null;
 }
 
 /** A request's time split: inside the gateway's handler and outside it (ms, each ascending). */
@@ -122,6 +131,10 @@ export interface ScaleLoadResult {
   coldDataSourceSamples: ColdSample[];
   /** The first request of each held-back data source, once released (see `heldBack`). */
   coldDataSourceUnderLoad: LatencySet;
+  /** Each data source's first request less the warm requests' median at the same moment (ascending). */
+  coldDataSourceAdded: LatencySet;
+  /** The same for the held-back data sources. */
+  coldDataSourceUnderLoadAdded: LatencySet;
   /** The measured window's successful requests, split into the handler's time and the rest. */
   measuredSplit: HandlerSplit;
   /** The requests sent in the run's first second (the burst of a fresh server), latency and split. */
@@ -142,6 +155,8 @@ export interface ScaleLoadResult {
 }
 
 const MAX_ERROR_SAMPLES = 8;
+/** Warm requests started this close (ms, either side) to a cold one are its comparison. */
+const SAME_MOMENT_MS = 500;
 const PROBE_EVERY_MS = 20;
 
 /** Cumulative probabilities of ranks 1…n under Zipf(s). */
@@ -196,6 +211,8 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     coldDataSource: { latenciesMs: [] },
     coldDataSourceSamples: [],
     coldDataSourceUnderLoad: { latenciesMs: [] },
+    coldDataSourceAdded: { latenciesMs: [] },
+    coldDataSourceUnderLoadAdded: { latenciesMs: [] },
     measuredSplit: { handlerMs: [], outsideHandlerMs: [] },
     firstSecond: { latenciesMs: [], handlerMs: [], outsideHandlerMs: [] },
     outcomes: {},
@@ -209,6 +226,8 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   };
   const touchedTenants = new Set<number>();
   const touchedSources = new Set<string>();
+  /** Every successful warm request of the run: when it started (ms since the load began) and its latency. */
+  const warmTimeline: { atMs: number; ms: number }[] = [];
   const heldBack = new Set(config.heldBack?.dataSources ?? []);
   const releasedAt = config.heldBack?.untilMs ?? 0;
   /** A tenant by popularity, skipping those of a held-back data source until its release. */
@@ -327,15 +346,19 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
         if (coldSource) {
           result.coldDataSource.latenciesMs.push(ms);
           result.coldDataSourceSamples.push({
+            dataSource: tenant.dataSource,
             atMs: Math.round(started - begin),
             ms,
             serverTiming,
             handlerMs,
             outsideHandlerMs,
             poolMs: stages.pool ?? null,
+            warmNearbyMs: null,
+            addedMs: null,
           });
           if (heldBack.has(tenant.dataSource)) result.coldDataSourceUnderLoad.latenciesMs.push(ms);
         }
+        if (!coldTenant && !coldSource) warmTimeline.push({ atMs: started - begin, ms });
         if (started - begin < 1000) {
           result.firstSecond.latenciesMs.push(ms);
           split(result.firstSecond);
@@ -417,8 +440,19 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
     clearInterval(ticker);
     client.close();
   }
+  warmTimeline.sort((a, b) => a.atMs - b.atMs);
+  for (const cold of result.coldDataSourceSamples) {
+    cold.warmNearbyMs = medianNear(warmTimeline, cold.atMs);
+    if (cold.warmNearbyMs === null) continue;
+    cold.addedMs = Math.round((cold.ms - cold.warmNearbyMs) * 1000) / 1000;
+    result.coldDataSourceAdded.latenciesMs.push(cold.addedMs);
+    const source = cold.dataSource;
+    if (heldBack.has(source)) result.coldDataSourceUnderLoadAdded.latenciesMs.push(cold.addedMs);
+  }
   for (
     const set of [
+      result.coldDataSourceAdded,
+      result.coldDataSourceUnderLoadAdded,
       result.measured,
       result.warm,
       result.coldTenant,
@@ -434,6 +468,28 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
   result.tenantsTouched = touchedTenants.size;
   result.dataSourcesTouched = touchedSources.size;
   return result;
+}
+
+/** The median latency of the timeline's requests started within {@linkcode SAME_MOMENT_MS} of `atMs`. */
+function medianNear(timeline: { atMs: number; ms: number }[], atMs: number): number | null {
+  let low = 0;
+  let high = timeline.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((timeline[mid] as { atMs: number }).atMs < atMs - SAME_MOMENT_MS) low = mid + 1;
+    else high = mid;
+  }
+  const nearby: number[] = [];
+  for (
+    let i = low;
+    i < timeline.length && (timeline[i] as { atMs: number }).atMs <= atMs + SAME_MOMENT_MS;
+    i++
+  ) {
+    nearby.push((timeline[i] as { ms: number }).ms);
+  }
+  if (nearby.length === 0) return null;
+  nearby.sort((a, b) => a - b);
+  return nearby[Math.floor((nearby.length - 1) / 2)] as number;
 }
 
 if (import.meta.main) {

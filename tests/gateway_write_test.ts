@@ -92,6 +92,11 @@ Deno.test("insert of one row answers 201 with the row, tenant_id and created_by 
     assert.equal(data.currency, "USD");
     assert.deepEqual(data.tags, ["e2e", "ünïcødé"]);
     assert.deepEqual([data], await rowsAs("accounts", "name"));
+    // An array column and list filters: each list travels as one string parameter.
+    const found = await globex.from("accounts").select("id, tags").contains("tags", ["ünïcødé"])
+      .in("name", [`${RUN} one`, `${RUN} {none}`]);
+    assert.equal(found.error, null);
+    assert.deepEqual(found.data, [{ id: data.id, tags: ["e2e", "ünïcødé"] }]);
   } finally {
     await cleanUp();
   }

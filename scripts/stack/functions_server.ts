@@ -167,4 +167,16 @@ if (import.meta.main) {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => server.shutdown().then(() => (accessLog.flush(), Deno.exit(0))));
   }
+  // For `bench:scale -- --heap-snapshots`: a V8 heap snapshot on SIGUSR2, into this folder.
+  const snapshots = Deno.env.get("FUNCTIONS_HEAP_SNAPSHOT_DIR");
+  if (snapshots) {
+    const { writeHeapSnapshot } = await import("node:v8");
+    let taken = 0;
+    Deno.addSignalListener("SIGUSR2", () => {
+      const file = join(snapshots, `functions-${++taken}.heapsnapshot`);
+      const started = performance.now();
+      writeHeapSnapshot(file);
+      console.log(`Heap snapshot ${file} written in ${Math.round(performance.now() - started)} ms`);
+    });
+  }
 }

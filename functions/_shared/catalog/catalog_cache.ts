@@ -70,7 +70,9 @@ export class CatalogCache {
     this.#hits++;
     if (this.#now() - entry.checkedAt >= this.#ttlMs) {
       entry.checkedAt = this.#now();
-      void this.#recheck(dataSourceId, entry, sql);
+      // After the request's own reservation (made without leaving this task): on a pool with one open
+      // connection, the check would otherwise take it and the request would open another.
+      setTimeout(() => void this.#recheck(dataSourceId, entry, sql), 0);
     }
     return entry.ready ?? entry.catalog;
   }

@@ -80,3 +80,28 @@ Deno.test("CatalogCache does not keep a failed load: the next request tries agai
     await Promise.all([broken.end(), tenant.end()]);
   }
 });
+
+Deno.test("CatalogCache checks a snapshot past its TTL after the request took the pool's open connection", async () => {
+  const sql = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 2, onnotice: () => {} });
+  try {
+    let now = 0;
+    const cache = new CatalogCache({ ttlMs: 1_000, now: () => now });
+    const snapshot = await cache.get("shared", sql);
+    const [open] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    now = 5_000;
+    // The request finds its snapshot and reserves a connection in the same task, as the gateway does.
+    assert.equal(cache.get("shared", sql), snapshot);
+    const connection = await sql.reserve();
+    try {
+      const [mine] = await connection<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      assert.equal(mine!.pid, open!.pid, "the request got the connection that was open, not a new one");
+    } finally {
+      connection.release();
+    }
+    // The check ran all the same: the version is unchanged, so the snapshot stays.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(cache.get("shared", sql), snapshot);
+  } finally {
+    await sql.end();
+  }
+});

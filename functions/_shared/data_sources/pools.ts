@@ -30,6 +30,13 @@ export const DEFAULT_MAX_POOLS = 50;
 export const DEFAULT_CONNECTION_BUDGET = 200;
 /** The default idle timeout of a pooled connection, in seconds: 30. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+/**
+ * The default time a pool keeps its last connection open while unused, in seconds: 5 minutes. Opening
+ * one costs 4 round trips (TCP, startup and SCRAM authentication) and a new server process whose caches
+ * are cold, each round trip queued behind the other requests on a busy instance, so the first request
+ * after a pause would otherwise pay them all.
+ */
+export const DEFAULT_KEEP_ONE_OPEN_SECONDS = 300;
 /** The default max lifetime of a pooled connection, in seconds: 30 minutes, jittered per pool. */
 export const DEFAULT_MAX_LIFETIME_SECONDS = 1_800;
 /** The default jitter of the max lifetime: ±10 %. */
@@ -49,6 +56,11 @@ export interface DataSourcePoolsOptions {
   connectionBudget?: number | undefined;
   /** Seconds after which an idle connection closes; default 30. */
   idleTimeoutSeconds?: number | undefined;
+  /**
+   * Seconds a pool keeps one connection open past the idle timeout once its requests are done; default
+   * 300. 0: the idle timeout closes every connection. See {@linkcode DataSourcePools}.
+   */
+  keepOneOpenSeconds?: number | undefined;
   /** Seconds a connection lives at most, before jitter; default 1800. */
   maxLifetimeSeconds?: number | undefined;
   /** Relative jitter of the max lifetime per pool, 0 to 1; default 0.1 (±10 %). */
@@ -177,6 +189,7 @@ interface Settings {
   maxPools: number;
   connectionBudget: number;
   idleTimeoutSeconds: number;
+  keepOneOpenSeconds: number;
   maxLifetimeSeconds: number;
   lifetimeJitter: number;
   connectTimeoutSeconds: number;
@@ -199,6 +212,10 @@ interface PoolEntry {
   running: number;
   /** Replaced or evicted: ended as soon as its last request is done. */
   retired: boolean;
+  /** When its last request ended (`now()`); the keep-alive of `keepOneOpenSeconds` counts from it. */
+  unusedSince: number;
+  /** When a connection was last used, by a request or a keep-alive query. */
+  touchedAt: number;
 }
 
 /**
@@ -211,6 +228,9 @@ interface PoolEntry {
  *   by up to `openingAtOnce` (3) connections together while requests still wait, never beyond its size;
  *   prepared statements off through a transaction-mode pooler (a `direct_url` besides `url`, port 6543,
  *   `?prepare=false`).
+ * - **One connection kept**: once a pool's requests are done, its connections close after the idle
+ *   timeout but one, kept open for `keepOneOpenSeconds` (5 min) by a `select 1` every 0.6 × the idle
+ *   timeout, so the first request after a pause finds a connection open (see `#startKeepAlive`).
  * - **LRU cap**: at most `maxPools` (50) pools; opening one more closes the least recently used pool
  *   that has no request running (or, when all are busy, the least recently used one).
  * - **Connection budget**: the pools' `max` never add up to more than `connectionBudget` (200). A new
@@ -255,6 +275,8 @@ export class DataSourcePools {
   #draining = new Set<PoolEntry>();
   #allocated = 0;
   #closed = false;
+  /** The keep-alive sweep of `keepOneOpenSeconds`, while any pool exists. */
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
 
   /** Creates an empty set of pools; nothing connects until {@linkcode DataSourcePools.run}. */
   constructor(options: DataSourcePoolsOptions = {}) {
@@ -263,6 +285,7 @@ export class DataSourcePools {
       maxPools: options.maxPools ?? DEFAULT_MAX_POOLS,
       connectionBudget: options.connectionBudget ?? DEFAULT_CONNECTION_BUDGET,
       idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+      keepOneOpenSeconds: options.keepOneOpenSeconds ?? DEFAULT_KEEP_ONE_OPEN_SECONDS,
       maxLifetimeSeconds: options.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS,
       lifetimeJitter: options.lifetimeJitter ?? DEFAULT_LIFETIME_JITTER,
       connectTimeoutSeconds: options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
@@ -389,7 +412,10 @@ export class DataSourcePools {
       throw error;
     } finally {
       if (ticket !== undefined) entry.gate.release(ticket, { connected });
-      if (--entry.running === 0 && entry.retired) this.#end(entry);
+      if (--entry.running === 0) {
+        entry.unusedSince = entry.touchedAt = this.#options.now();
+        if (entry.retired) this.#end(entry);
+      }
     }
   }
 
@@ -503,6 +529,8 @@ export class DataSourcePools {
   async closeAll(options: CloseAllOptions = {}): Promise<void> {
     this.#closed = true;
     this.#stopProbes.abort();
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
     const timeout = options.timeout ?? this.#options.endTimeoutSeconds;
     const ending = [...this.#pools.values(), ...this.#draining].map((entry) => entry.sql.end({ timeout }));
     this.#pools.clear();
@@ -607,6 +635,9 @@ export class DataSourcePools {
         max,
         onclose: () => gate.connectionClosed(),
         idle_timeout: options.idleTimeoutSeconds,
+        // fetch_types stays on although the gateway needs no array parsers (one round trip per new
+        // connection): postgres.js 3.4.9 without it never hands a connection opened for `reserve()` to
+        // that reservation (measured: the first `reserve()` of a pool times out).
         max_lifetime: maxLifetimeSeconds,
         connect_timeout: options.connectTimeoutSeconds,
         ...(prepare === false ? { prepare: false } : {}),
@@ -628,6 +659,8 @@ export class DataSourcePools {
       gate,
       running: 0,
       retired: false,
+      unusedSince: options.now(),
+      touchedAt: options.now(),
       info: {
         dataSourceId: dataSource.id,
         dataSourceName: dataSource.name,
@@ -640,7 +673,35 @@ export class DataSourcePools {
     };
     this.#pools.set(dataSource.id, entry);
     this.#allocated += max;
+    this.#startKeepAlive();
     return entry;
+  }
+
+  /**
+   * Keeps one connection of each unused pool open for `keepOneOpenSeconds`: postgres.js closes a
+   * connection idle for `idleTimeoutSeconds`, restarting the count whenever one is used, and takes the
+   * connection idle longest for a query. A trivial query every 0.6 × the idle timeout on a pool without
+   * requests so keeps exactly one open: with two idle, each is used every 1.2 × the idle timeout, so
+   * the other one closes. It never opens a connection (a pool whose connections all closed is left
+   * alone), and it does not count in the breaker.
+   */
+  #startKeepAlive(): void {
+    const { keepOneOpenSeconds, idleTimeoutSeconds } = this.#options;
+    if (this.#keepAlive !== undefined || keepOneOpenSeconds <= 0 || idleTimeoutSeconds <= 0) return;
+    const everyMs = idleTimeoutSeconds * 600;
+    this.#keepAlive = setInterval(() => this.#keepOneOpen(everyMs), everyMs / 3);
+    Deno.unrefTimer(this.#keepAlive);
+  }
+
+  #keepOneOpen(everyMs: number): void {
+    const now = this.#options.now();
+    for (const entry of this.#pools.values()) {
+      if (entry.running > 0 || entry.retired || entry.gate.open === 0) continue;
+      if (now - entry.touchedAt < everyMs) continue;
+      if (now - entry.unusedSince >= this.#options.keepOneOpenSeconds * 1000) continue;
+      entry.touchedAt = now;
+      entry.sql.unsafe("select 1", [], { prepare: false }).catch(() => {});
+    }
   }
 
   /** `false` to turn prepared statements off; `undefined` to leave postgres.js's default. */

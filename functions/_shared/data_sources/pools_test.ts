@@ -554,3 +554,63 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "DataSourcePools keeps one connection of an unused pool open past the idle timeout, and only one",
+  async fn() {
+    const databases = await testDatabases();
+    const applicationName = `keep-${crypto.randomUUID().slice(0, 8)}`;
+    const connectionsOpen = async (sql: postgres.Sql) => {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where application_name = ${applicationName}`;
+      return row!.n;
+    };
+    const observer = postgres(databases.sharedUrl, { max: 1, onnotice: () => {} });
+    try {
+      await withPools({ applicationName, idleTimeoutSeconds: 2, keepOneOpenSeconds: 5 }, async (pools) => {
+        const source = testDataSource(databases.sharedUrl, { poolMax: 3 });
+        // Three requests at once, each holding its connection until all three hold one.
+        let holding = 0;
+        let allHeld: () => void = () => {};
+        const held = new Promise<void>((resolve) => allHeld = resolve);
+        await Promise.all(Array.from({ length: 3 }, () =>
+          pools.run(source, async (sql, { connected }) => {
+            const connection = await sql.reserve();
+            try {
+              connected();
+              await connection`select 1`;
+              if (++holding === 3) allHeld();
+              await held;
+            } finally {
+              connection.release();
+            }
+          })));
+        assert.equal(await connectionsOpen(observer), 3);
+        // Past the idle timeout (twice over) the others closed; one stays open.
+        await new Promise((resolve) => setTimeout(resolve, 4_500));
+        assert.equal(await connectionsOpen(observer), 1);
+        assert.equal(pools.stats().pools[0]?.connections, 1);
+        // Past keepOneOpenSeconds of no use, the idle timeout closes the last one too.
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        assert.equal(await connectionsOpen(observer), 0);
+        assert.equal(pools.stats().pools[0]?.connections, 0);
+      });
+    } finally {
+      await observer.end({ timeout: 0 });
+    }
+  },
+});
+
+Deno.test({
+  name: "DataSourcePools closes every idle connection with keepOneOpenSeconds 0",
+  async fn() {
+    const databases = await testDatabases();
+    await withPools({ idleTimeoutSeconds: 1, keepOneOpenSeconds: 0 }, async (pools) => {
+      const source = testDataSource(databases.sharedUrl, { poolMax: 2 });
+      await currentDatabase(pools, source);
+      assert.equal(pools.stats().pools[0]?.connections, 1);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      assert.equal(pools.stats().pools[0]?.connections, 0);
+    });
+  },
+});

@@ -8,6 +8,7 @@
  */
 import type postgres from "postgres";
 import type { Catalog } from "../catalog/mod.ts";
+import { prepareRequestSettings } from "./execute.ts";
 
 /** The most tables primed per connection: the tenant schema's tables and views, not an unbounded list. */
 const MAX_TABLES = 50;
@@ -24,6 +25,8 @@ const NOBODY = JSON.stringify({
  * Plans a read of each table and view of the snapshot (at most 50) as `authenticated` with the claims of
  * nobody, in one read-only transaction that is rolled back, pipelined in one round trip. `limit 0`: the
  * statements are planned (definitions and policies loaded into the backend's caches) but read nothing.
+ * Then prepares the statements that set a request's claims (`execute.ts`), so the first request on the
+ * connection does not wait for their parameter types.
  *
  * @example
  * ```ts
@@ -51,6 +54,7 @@ export async function primeConnection(connection: postgres.ReservedSql, catalog:
     await connection.unsafe("rollback").catch(() => {});
     throw failed.reason;
   }
+  await prepareRequestSettings(connection);
 }
 
 /** A PostgreSQL identifier, quoted: `"contacts"`, `"odd""name"`. */

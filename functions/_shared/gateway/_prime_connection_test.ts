@@ -50,8 +50,13 @@ Deno.test("primeConnection plans the tables as authenticated and leaves the conn
     const before = await preparedStatements(connection);
     await primeConnection(connection, catalogOf("contacts", "accounts", "tasks"));
     assert.deepEqual(await state(connection), { role: "postgres", claims: null, open: false });
-    // At most the claims statement (and the count itself) is prepared; the three table reads are not.
-    assert.ok(await preparedStatements(connection) <= before + 2);
+    // The claims statement, the request settings' two and the count itself at most; no table read.
+    assert.ok(await preparedStatements(connection) <= before + 4);
+    // A request's settings, read and write, are prepared: its first request binds them at once.
+    const [row] = await connection<{ n: number }[]>`
+      select count(*)::int as n from pg_prepared_statements
+      where statement like '%set_config(''statement_timeout''%'`;
+    assert.equal(row!.n, 2);
   });
 });
 

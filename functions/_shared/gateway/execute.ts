@@ -98,24 +98,9 @@ async function transaction(
   statement: BoundStatement,
   options: ExecuteOptions,
 ): Promise<postgres.Row[]> {
-  const { role } = options.claims;
-  const claims = claimsText(options.claims);
-  const timeout = String(options.statementTimeoutMs);
-  const timezone = options.timezone
-    ? connection`, set_config('timezone', ${options.timezone}, true)`
-    : connection``;
   const queries = [
     connection.unsafe(options.readOnly ? "begin read only" : "begin"),
-    options.readOnly
-      ? connection`
-      select set_config('role', ${role}, true),
-             set_config('request.jwt.claims', ${claims}, true),
-             set_config('statement_timeout', ${timeout}, true)${timezone}`
-      : connection`
-      select set_config('role', ${role}, true),
-             set_config('request.jwt.claims', ${claims}, true),
-             set_config('statement_timeout', ${timeout}, true)${timezone},
-             ${writeFence(connection, options.claims.tenant_id)}`,
+    requestSettings(connection, options),
     connection.unsafe(
       statement.text,
       statement.params as postgres.ParameterOrJSON<never>[],
@@ -159,6 +144,57 @@ function claimsText(claims: RequestClaims): string {
   let text = CLAIMS_TEXT.get(claims);
   if (text === undefined) CLAIMS_TEXT.set(claims, text = JSON.stringify(claims));
   return text;
+}
+
+/**
+ * The request's role, claims, statement timeout (and time zone, when asked for) as transaction-local
+ * settings, and for a write its tenant's write fence: a prepared statement of its own.
+ */
+function requestSettings(
+  connection: postgres.ReservedSql,
+  options: Pick<ExecuteOptions, "claims" | "readOnly" | "statementTimeoutMs" | "timezone">,
+): postgres.PendingQuery<postgres.Row[]> {
+  const { claims } = options;
+  const json = claimsText(claims);
+  const timeout = String(options.statementTimeoutMs);
+  const timezone = options.timezone
+    ? connection`, set_config('timezone', ${options.timezone}, true)`
+    : connection``;
+  return options.readOnly
+    ? connection`
+      select set_config('role', ${claims.role}, true),
+             set_config('request.jwt.claims', ${json}, true),
+             set_config('statement_timeout', ${timeout}, true)${timezone}`
+    : connection`
+      select set_config('role', ${claims.role}, true),
+             set_config('request.jwt.claims', ${json}, true),
+             set_config('statement_timeout', ${timeout}, true)${timezone},
+             ${writeFence(connection, claims.tenant_id)}`;
+}
+
+const NOBODY = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Prepares the statements of a request's settings (read and write) on a new connection: postgres.js
+ * learns a statement's parameter types before it binds it, on each connection, which costs the first
+ * request on a connection a round trip more for each (its own statement's is the third).
+ *
+ * @example
+ * ```ts
+ * const connection = await sql.reserve();
+ * try { await prepareRequestSettings(connection); } finally { connection.release(); }
+ * ```
+ */
+export async function prepareRequestSettings(connection: postgres.ReservedSql): Promise<void> {
+  const claims: RequestClaims = {
+    sub: NOBODY,
+    role: "authenticated",
+    tenant_id: NOBODY,
+    tenant_role: "viewer",
+  };
+  for (const readOnly of [true, false]) {
+    await requestSettings(connection, { claims, readOnly, statementTimeoutMs: 0 }).describe();
+  }
 }
 
 /**

@@ -128,6 +128,8 @@ export async function createGatewayHandlerFromEnv(
               connections: open.reduce((sum, pool) => sum + pool.connections, 0),
               waiting: open.reduce((sum, pool) => sum + pool.waiting, 0),
             },
+            memoryMiB: memoryMiB(),
+            at: Date.now(),
           })
         }`);
       }, statsIntervalMs);
@@ -292,6 +294,13 @@ async function rehearse(catalog: Catalog): Promise<void> {
     const apiRequest = await parseRequest(request, { path: url.pathname });
     buildQuery(planRequest(apiRequest, catalog, { maxRows: 1000 }));
   }
+}
+
+/** The process's memory (`Deno.memoryUsage()`) in MiB, to tell the JavaScript heap from the rest. */
+function memoryMiB(): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(Deno.memoryUsage()).map(([name, bytes]) => [name, Math.round(bytes / 104_857.6) / 10]),
+  );
 }
 
 function errorName(error: unknown): string {
