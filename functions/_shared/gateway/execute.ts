@@ -81,7 +81,7 @@ export async function executeStatement(
   let failure: unknown;
   try {
     return await withinDeadline(
-      transaction(connection, statement, options),
+      transaction(connection, statement, options, pool.options.prepare === false),
       options.statementTimeoutMs + DEADLINE_MARGIN_MS,
     );
   } catch (error) {
@@ -92,15 +92,23 @@ export async function executeStatement(
   }
 }
 
-/** The pipelined transaction on a reserved connection; a lost connection's error is thrown as it is. */
+/**
+ * The pipelined transaction on a reserved connection; a lost connection's error is thrown as it is. On a
+ * pool that must not prepare (a transaction-mode pooler), postgres.js asks for the parameter types of every
+ * statement with parameters before it binds it, a round trip each: there `begin` and the settings go as
+ * one simple query with the settings written as literals (`inlineSettings`), one round trip less.
+ */
 async function transaction(
   connection: postgres.ReservedSql,
   statement: BoundStatement,
   options: ExecuteOptions,
+  unprepared: boolean,
 ): Promise<postgres.Row[]> {
+  const begin = options.readOnly ? "begin read only" : "begin";
   const queries = [
-    connection.unsafe(options.readOnly ? "begin read only" : "begin"),
-    requestSettings(connection, options),
+    ...(unprepared
+      ? [connection.unsafe(`${begin}; ${inlineSettings(options)}`)]
+      : [connection.unsafe(begin), requestSettings(connection, options)]),
     connection.unsafe(
       statement.text,
       statement.params as postgres.ParameterOrJSON<never>[],
@@ -111,6 +119,7 @@ async function transaction(
   // a rollback.
   if (!options.verify) queries.push(connection.unsafe(options.rollback ? "rollback" : "commit"));
   const settled = await Promise.allSettled(queries);
+  const settings = settled[unprepared ? 0 : 1];
   const failure = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
   if (failure) {
     // A lost connection is the data source's failure, not the request's: the pool answers it (503).
@@ -119,12 +128,12 @@ async function transaction(
     ) as PromiseRejectedResult | undefined;
     if (lostConnection) throw lostConnection.reason;
     if (options.verify) await connection.unsafe("rollback");
-    if (settled[1]?.status === "rejected" && (settled[1].reason as { code?: string }).code === "22012") {
+    if (settings?.status === "rejected" && (settings.reason as { code?: string }).code === "22012") {
       throw new PostgrestError("TR504");
     }
     throw databaseError(failure.reason, { authenticated: true });
   }
-  const rows = (settled[2] as PromiseFulfilledResult<postgres.Row[]>).value;
+  const rows = (settled[unprepared ? 1 : 2] as PromiseFulfilledResult<postgres.Row[]>).value;
   if (options.verify) {
     try {
       options.verify(rows);
@@ -170,6 +179,35 @@ function requestSettings(
              set_config('request.jwt.claims', ${json}, true),
              set_config('statement_timeout', ${timeout}, true)${timezone},
              ${writeFence(connection, claims.tenant_id)}`;
+}
+
+/** {@linkcode requestSettings} as SQL text, every value a literal: for a simple query, which has no parameters. */
+export function inlineSettings(
+  options: Pick<ExecuteOptions, "claims" | "readOnly" | "statementTimeoutMs" | "timezone">,
+): string {
+  const { claims } = options;
+  const settings = [
+    `set_config('role', ${sqlLiteral(claims.role)}, true)`,
+    `set_config('request.jwt.claims', ${sqlLiteral(claimsText(claims))}, true)`,
+    `set_config('statement_timeout', ${sqlLiteral(String(options.statementTimeoutMs))}, true)`,
+    ...(options.timezone ? [`set_config('timezone', ${sqlLiteral(options.timezone)}, true)`] : []),
+    ...(options.readOnly ? [] : [
+      `1 / pg_try_advisory_xact_lock_shared(hashtextextended(${
+        sqlLiteral(writeFenceKey(claims.tenant_id))
+      }, 0))::int`,
+    ]),
+  ];
+  return `select ${settings.join(", ")}`;
+}
+
+/**
+ * A string as an escape-string literal, `E'…'`: backslashes and quotes doubled. An `E` literal reads the
+ * same whatever `standard_conforming_strings` says, so no value can end it early. A NUL, which PostgreSQL
+ * text cannot hold, is refused.
+ */
+export function sqlLiteral(text: string): string {
+  if (text.includes("\0")) throw new TypeError("A SQL literal cannot hold a NUL character");
+  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
 const NOBODY = "00000000-0000-0000-0000-000000000000";

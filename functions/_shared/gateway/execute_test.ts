@@ -5,7 +5,7 @@ import { closedPort, testDataSource } from "../data_sources/testdata/helpers.ts"
 import { PostgrestError } from "../postgrest/mod.ts";
 import { requireEnv } from "../testing/require_env.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
-import { executeStatement, type RequestClaims } from "./execute.ts";
+import { executeStatement, inlineSettings, type RequestClaims, sqlLiteral } from "./execute.ts";
 
 const GLOBEX = "a0000000-0000-4000-8000-000000000002";
 const INITECH = "a0000000-0000-4000-8000-000000000003";
@@ -16,17 +16,65 @@ const claims = (tenant_id: string, tenant_role: RequestClaims["tenant_role"] = "
   tenant_role,
 });
 
+/** Each test on a pool that prepares, and on one that must not (a transaction-mode pooler's: settings inlined). */
 function dbTest(name: string, fn: (pool: postgres.Sql) => Promise<void>): void {
-  Deno.test(name, async () => {
-    // One connection, so every request reuses the connection of the one before.
-    const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 1, onnotice: () => {} });
-    try {
-      await fn(pool);
-    } finally {
-      await pool.end();
-    }
-  });
+  for (const prepare of [true, false]) {
+    Deno.test(`${name}${prepare ? "" : " (unprepared)"}`, async () => {
+      // One connection, so every request reuses the connection of the one before.
+      const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 1, prepare, onnotice: () => {} });
+      try {
+        await fn(pool);
+      } finally {
+        await pool.end();
+      }
+    });
+  }
 }
+
+dbTest(
+  "sqlLiteral() reads back exactly as written, whatever standard_conforming_strings says",
+  async (pool) => {
+    const hostile = [
+      "plain",
+      "it's",
+      "\\'; drop table public.notes; --",
+      "\\",
+      "\\\\'",
+      "''",
+      "$$ $tag$ $1",
+      "line\nbreak\ttab",
+      "ünïcødé 🚀 \u2028",
+      JSON.stringify({ email: "o'brien\\@example.test", quote: '"' }),
+    ];
+    for (const conforming of ["on", "off"]) {
+      await pool.begin(async (tx) => {
+        await tx.unsafe(`set local standard_conforming_strings = ${conforming}`);
+        await tx.unsafe("set local escape_string_warning = off");
+        for (const text of hostile) {
+          const [row] = await tx.unsafe(`select ${sqlLiteral(text)} as value`);
+          assert.equal(row?.value, text, `standard_conforming_strings ${conforming}`);
+        }
+      });
+    }
+    assert.throws(() => sqlLiteral("a\0b"), TypeError);
+  },
+);
+
+Deno.test("inlineSettings() writes the claims, time zone and write fence as literals only", () => {
+  const text = inlineSettings({
+    claims: { ...claims(GLOBEX), email: "x'); select pg_sleep(10); --" },
+    readOnly: false,
+    statementTimeoutMs: 8000,
+    timezone: "Asia/Tokyo",
+  });
+  assert.match(
+    text,
+    /^select set_config\('role', E'authenticated', true\), set_config\('request\.jwt\.claims', E'/,
+  );
+  assert.ok(text.includes("x''); select pg_sleep(10); --"), "the quote is doubled inside the literal");
+  assert.ok(text.includes("set_config('timezone', E'Asia/Tokyo', true)"));
+  assert.ok(text.includes(`hashtextextended(E'${writeFenceKey(GLOBEX)}', 0)`));
+});
 
 dbTest("executeStatement() runs as authenticated and RLS limits rows to the claimed tenant", async (pool) => {
   const text = "select distinct tenant_id::text as tenant, current_user as role from public.accounts";
