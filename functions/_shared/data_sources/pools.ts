@@ -434,7 +434,7 @@ export class DataSourcePools {
     connections: number,
     steps: {
       first?: ((sql: postgres.Sql) => Promise<unknown>) | undefined;
-      each?: ((connection: postgres.ReservedSql) => Promise<unknown>) | undefined;
+      each?: ((connection: postgres.ReservedSql, sql: postgres.Sql) => Promise<unknown>) | undefined;
     } = {},
     options: { holdMs?: number | undefined } = {},
   ): Promise<number> {
@@ -458,7 +458,7 @@ export class DataSourcePools {
             const connection = await sql.reserve();
             try {
               connected();
-              await steps.each?.(connection).catch(() => {});
+              await steps.each?.(connection, sql).catch(() => {});
               if (++holding === want) allHeld();
               await held;
             } finally {

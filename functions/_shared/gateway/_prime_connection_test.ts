@@ -48,10 +48,10 @@ async function preparedStatements(connection: postgres.ReservedSql): Promise<num
 Deno.test("primeConnection plans the tables as authenticated and leaves the connection as it found it", async () => {
   await withConnection(async (connection) => {
     const before = await preparedStatements(connection);
-    await primeConnection(connection, catalogOf("contacts", "accounts", "tasks"));
+    await primeConnection(connection, catalogOf("contacts", "accounts", "tasks"), { prepared: true });
     assert.deepEqual(await state(connection), { role: "postgres", claims: null, open: false });
-    // The claims statement, the request settings' two and the count itself at most; no table read.
-    assert.ok(await preparedStatements(connection) <= before + 4);
+    // The request settings' two and the count itself at most; no table read.
+    assert.ok(await preparedStatements(connection) <= before + 3);
     // A request's settings, read and write, are prepared: its first request binds them at once.
     const [row] = await connection<{ n: number }[]>`
       select count(*)::int as n from pg_prepared_statements
@@ -63,9 +63,20 @@ Deno.test("primeConnection plans the tables as authenticated and leaves the conn
 Deno.test("primeConnection fails on a table that is not there and leaves no transaction open", async () => {
   await withConnection(async (connection) => {
     await assert.rejects(
-      primeConnection(connection, catalogOf("contacts", "no_such_table")),
+      primeConnection(connection, catalogOf("contacts", "no_such_table"), { prepared: true }),
       (error: { code?: string }) => error.code === "42P01",
     );
     assert.deepEqual(await state(connection), { role: "postgres", claims: null, open: false });
+  });
+});
+
+Deno.test("primeConnection prepares nothing on a pool that must not prepare (a transaction-mode pooler)", async () => {
+  await withConnection(async (connection) => {
+    await primeConnection(connection, catalogOf("contacts", "accounts"), { prepared: false });
+    assert.deepEqual(await state(connection), { role: "postgres", claims: null, open: false });
+    const [row] = await connection<{ n: number }[]>`
+      select count(*)::int as n from pg_prepared_statements
+      where statement like '%set_config%' and statement not like '%pg_prepared_statements%'`;
+    assert.equal(row!.n, 0);
   });
 });

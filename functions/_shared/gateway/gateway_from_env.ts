@@ -263,7 +263,8 @@ async function openAhead(dataSources: DataSource[], options: PrepareOptions): Pr
       let catalog: Catalog | undefined;
       await pools.warm(opening, connectionsAhead(opening.poolMax), {
         first: async (sql) => catalog = await catalogs.get(opening.id, sql),
-        each: async (connection) => catalog && await primeConnection(connection, catalog),
+        each: async (connection, sql) =>
+          catalog && await primeConnection(connection, catalog, { prepared: sql.options.prepare !== false }),
       }).catch(() => {});
     }
   };
