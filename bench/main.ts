@@ -33,7 +33,11 @@ import {
   type SideResult,
   summarise as summariseCells,
 } from "./_report.ts";
-import { functionsEnv, spawnFunctionsServer } from "../scripts/stack/functions_process.ts";
+import {
+  FUNCTION_MEMORY_LIMIT_MIB,
+  functionsEnv,
+  spawnFunctionsServer,
+} from "../scripts/stack/functions_process.ts";
 import { percentile, ServerTimingTotals } from "./_stats.ts";
 import type { LoadConfig, LoadResult } from "./load_client.ts";
 import { supabaseJsHeaders, type Workload, WORKLOADS } from "./workloads.ts";
@@ -334,6 +338,8 @@ function startBaseline(bench: BenchStack): Deno.ChildProcess {
       "run",
       "--allow-all",
       "--quiet",
+      // The functions server's heap limit, so both servers' garbage collectors work alike.
+      `--v8-flags=--max-heap-size=${FUNCTION_MEMORY_LIMIT_MIB}`,
       join(PROJECT_ROOT, "bench", "baseline_server.ts"),
       "--port",
       String(BASELINE_PORT),

@@ -61,6 +61,14 @@ export async function startFunctions(
   await waitForHealth(profile, 60_000);
 }
 
+/**
+ * The V8 heap limit of the functions server, in MiB: the memory limit Supabase's edge runtime gives each
+ * function worker locally (`memoryLimitMb: 150`; 256 MB on the hosted platform). V8 sizes its heap's growth
+ * by this limit: without one it lets the heap grow to 4× the live objects under a high allocation rate
+ * (181 MiB for 28 MiB live on the scale bench), with it to about 2× (see docs/capacity.md).
+ */
+export const FUNCTION_MEMORY_LIMIT_MIB = 150;
+
 /** Options of {@linkcode spawnFunctionsServer}. */
 export interface SpawnFunctionsOptions {
   port: number;
@@ -89,6 +97,7 @@ export function spawnFunctionsServer(options: SpawnFunctionsOptions): Deno.Child
       "--quiet",
       // A request's signal aborts only when the client goes away, as in Supabase's edge runtime.
       "--unstable-no-legacy-abort",
+      `--v8-flags=--max-heap-size=${FUNCTION_MEMORY_LIMIT_MIB}`,
       server,
       "--port",
       String(options.port),
