@@ -8,7 +8,8 @@
  */
 import type postgres from "postgres";
 import type { Catalog } from "../catalog/mod.ts";
-import { prepareRequestSettings, sqlLiteral } from "./execute.ts";
+import { sqlLiteral } from "../postgrest/mod.ts";
+import { prepareRequestSettings } from "./execute.ts";
 
 /** The most tables primed per connection: the tenant schema's tables and views, not an unbounded list. */
 const MAX_TABLES = 50;

@@ -11,17 +11,23 @@
  */
 import type postgres from "postgres";
 import { isConnectionFailure, PoolBusyError, type RequestClaims } from "../data_sources/mod.ts";
-import { databaseError, PostgrestError } from "../postgrest/mod.ts";
+import {
+  databaseError,
+  inlineStatement,
+  PostgrestError,
+  sqlLiteral,
+  type SqlStatement,
+} from "../postgrest/mod.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
 import { releaseReserved } from "../postgres_js/mod.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { PreparedStatements } from "./_prepared_statements.ts";
 
-/** A statement with its bind parameters; user input only ever travels in `params`. */
-export interface BoundStatement {
-  text: string;
-  params: readonly (string | number | boolean | null)[];
-}
+/**
+ * A statement with its bind parameters; user input only ever travels in `params` (through a
+ * transaction-mode pooler, written into the text as literals by the sql stage's `inlineStatement`).
+ */
+export type BoundStatement = SqlStatement;
 
 export type { RequestClaims };
 
@@ -96,7 +102,8 @@ export async function executeStatement(
  * The pipelined transaction on a reserved connection; a lost connection's error is thrown as it is. On a
  * pool that must not prepare (a transaction-mode pooler), postgres.js asks for the parameter types of every
  * statement with parameters before it binds it, a round trip each: there `begin` and the settings go as
- * one simple query with the settings written as literals (`inlineSettings`), one round trip less.
+ * one simple query with the settings written as literals (`inlineSettings`), and the statement as a simple
+ * query with its parameters written as literals (`inlineStatement`): one round trip in all, as prepared.
  */
 async function transaction(
   connection: postgres.ReservedSql,
@@ -109,7 +116,7 @@ async function transaction(
     ...(unprepared
       ? [connection.unsafe(`${begin}; ${inlineSettings(options)}`)]
       : [connection.unsafe(begin), requestSettings(connection, options)]),
-    connection.unsafe(
+    unprepared ? unpreparedStatement(connection, statement) : connection.unsafe(
       statement.text,
       statement.params as postgres.ParameterOrJSON<never>[],
       (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text) ? PREPARE : {},
@@ -144,6 +151,17 @@ async function transaction(
     await connection.unsafe("commit");
   }
   return rows;
+}
+
+/** The statement as a simple query with its parameters as literals, or bound when they cannot be written so. */
+function unpreparedStatement(
+  connection: postgres.ReservedSql,
+  statement: BoundStatement,
+): postgres.PendingQuery<postgres.Row[]> {
+  const inlined = statement.params.length === 0 ? undefined : inlineStatement(statement);
+  return inlined === undefined
+    ? connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[])
+    : connection.unsafe(inlined);
 }
 
 /** Claims as JSON, once per claims object: the gateway hands the same one to every request of an identity. */
@@ -198,16 +216,6 @@ export function inlineSettings(
     ]),
   ];
   return `select ${settings.join(", ")}`;
-}
-
-/**
- * A string as an escape-string literal, `E'…'`: backslashes and quotes doubled. An `E` literal reads the
- * same whatever `standard_conforming_strings` says, so no value can end it early. A NUL, which PostgreSQL
- * text cannot hold, is refused.
- */
-export function sqlLiteral(text: string): string {
-  if (text.includes("\0")) throw new TypeError("A SQL literal cannot hold a NUL character");
-  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
 const NOBODY = "00000000-0000-0000-0000-000000000000";

@@ -5,7 +5,9 @@ import { closedPort, testDataSource } from "../data_sources/testdata/helpers.ts"
 import { PostgrestError } from "../postgrest/mod.ts";
 import { requireEnv } from "../testing/require_env.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
-import { executeStatement, inlineSettings, type RequestClaims, sqlLiteral } from "./execute.ts";
+import { sqlLiteral } from "../postgrest/mod.ts";
+import { bind, bindBoolean, bindInteger, ident, render, sql } from "../postgrest/sql/sql_fragment.ts";
+import { executeStatement, inlineSettings, type RequestClaims } from "./execute.ts";
 
 const GLOBEX = "a0000000-0000-4000-8000-000000000002";
 const INITECH = "a0000000-0000-4000-8000-000000000003";
@@ -59,6 +61,79 @@ dbTest(
     assert.throws(() => sqlLiteral("a\0b"), TypeError);
   },
 );
+
+const HOSTILE_VALUES = [
+  "it's",
+  "\\'; drop table public.notes; --",
+  "\\",
+  "$1::text",
+  "ünïcødé 🚀",
+  '{"a":"o\'brien\\\\"}',
+];
+
+/** A statement of hostile values of every kind of parameter, and the row it must read back. */
+function hostileStatement() {
+  const row: Record<string, unknown> = { n: "-5", yes: true, nothing: null };
+  const columns = HOSTILE_VALUES.map((
+    value,
+    i,
+  ) => (row[`v${i}`] = value, sql`${bind(value)} as ${ident(`v${i}`)}`));
+  const list = columns.reduce((all, column) => sql`${all}, ${column}`);
+  return {
+    statement: render(
+      sql`select ${list}, ${bindInteger(-5)}::text as n, ${bindBoolean(true)} as yes, ${
+        bind(null)
+      } as nothing`,
+    ),
+    row,
+  };
+}
+
+dbTest(
+  "executeStatement() reads every kind of value back exactly, whatever standard_conforming_strings says",
+  async (pool) => {
+    const { statement, row } = hostileStatement();
+    for (const conforming of ["off", "on"]) {
+      // Session-level on purpose: the pool has one connection, and the request's transaction runs on it.
+      await pool.unsafe(`set standard_conforming_strings = ${conforming}; set escape_string_warning = off`);
+      const rows = await executeStatement(pool, statement, {
+        claims: claims(GLOBEX),
+        readOnly: true,
+        statementTimeoutMs: 5000,
+        acquireTimeoutMs: 5000,
+      });
+      assert.deepEqual({ ...rows[0] }, row, `standard_conforming_strings ${conforming}`);
+    }
+  },
+);
+
+Deno.test("executeStatement() on a pool that must not prepare sends the statement as one simple query", async () => {
+  const sent: { text: string; params: unknown[] }[] = [];
+  const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), {
+    max: 1,
+    prepare: false,
+    onnotice: () => {},
+    debug: (_connection, text, params) => sent.push({ text, params }),
+  });
+  try {
+    await pool`select 1`; // the connection opened (and postgres.js's query for the array types sent)
+    sent.length = 0;
+    const { statement, row } = hostileStatement();
+    const rows = await executeStatement(pool, statement, {
+      claims: claims(GLOBEX),
+      readOnly: true,
+      statementTimeoutMs: 5000,
+      acquireTimeoutMs: 5000,
+    });
+    assert.deepEqual({ ...rows[0] }, row);
+    // Nothing bound, so postgres.js had no parameter types to ask for: begin and settings, statement, commit.
+    assert.equal(sent.length, 3);
+    assert.ok(sent.every((query) => query.params.length === 0));
+    assert.ok(sent[1]!.text.startsWith("select E'it''s'::text"));
+  } finally {
+    await pool.end();
+  }
+});
 
 Deno.test("inlineSettings() writes the claims, time zone and write fence as literals only", () => {
   const text = inlineSettings({

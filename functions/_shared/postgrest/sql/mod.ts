@@ -12,6 +12,13 @@
  * @module
  */
 export { databaseError, type DatabaseErrorOptions } from "./database_error.ts";
-export { MAX_IDENTIFIER_BYTES, quoteIdentifier, type SqlParam, type SqlStatement } from "./sql_fragment.ts";
+export {
+  inlineStatement,
+  MAX_IDENTIFIER_BYTES,
+  quoteIdentifier,
+  sqlLiteral,
+  type SqlParam,
+  type SqlStatement,
+} from "./sql_fragment.ts";
 export { buildQuery, type SqlQuery } from "./sql_query.ts";
 export { statusForSqlState, type StatusForSqlStateOptions } from "./sql_state.ts";

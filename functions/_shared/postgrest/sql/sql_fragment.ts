@@ -2,7 +2,8 @@
  * The one module that owns SQL text: identifier quoting, bind parameters and the few kinds of trusted text.
  * Every other sql module builds statements only from the pieces made here, so request text can reach SQL
  * only as a bind parameter (values, JSON path keys, patterns, the body) or as a quoted identifier (output
- * names): never as a literal, never as code.
+ * names): never as code. Through a transaction-mode pooler the bind parameters are written into the text
+ * as escape-string literals, here too ({@linkcode inlineStatement}): one round trip less.
  *
  * | piece | made by | becomes |
  * | --- | --- | --- |
@@ -262,10 +263,14 @@ export const MAX_PARAMS = 65_535;
 export function render(fragment: Fragment): SqlStatement {
   const numbers = new Map<Param, number>();
   const params: SqlParam[] = [];
+  const pieces: string[] = [];
+  const slots: number[] = [];
   let text = "";
+  let piece = "";
   for (const part of Fragment.partsOf(fragment)) {
     if (typeof part === "string") {
       text += part;
+      piece += part;
       continue;
     }
     let n = numbers.get(part);
@@ -275,9 +280,89 @@ export function render(fragment: Fragment): SqlStatement {
       numbers.set(part, n);
     }
     text += `$${n}::${part.type}`;
+    pieces.push(piece);
+    slots.push(n - 1);
+    piece = `::${part.type}`;
   }
+  pieces.push(piece);
   if (params.length > MAX_PARAMS) {
     throw new RangeError(`Cannot render SQL: more than ${MAX_PARAMS} parameters`);
   }
+  if (params.length > 0) rememberPlaceholders(text, { pieces, slots });
   return { text, params };
+}
+
+/**
+ * The statement with each parameter written as a literal in its placeholder's place (the cast stays:
+ * `E'a@b.c'::text`), to send as a simple query. Through a transaction-mode pooler nothing is prepared, and
+ * postgres.js asks for an unprepared statement's parameter types before it binds it: a round trip that a
+ * simple query does not need. A string becomes an escape-string literal ({@linkcode sqlLiteral}), a number
+ * its digits quoted, a boolean `true` or `false`, a null `NULL`: what the bound parameter would have been.
+ * `undefined` when the text was not rendered here lately (an `EXPLAIN` of it, say), or a value holds a NUL
+ * (bound, it gets PostgreSQL's own error).
+ *
+ * @example
+ * ```ts
+ * inlineStatement(render(sql`select ${bind("it's")}`)); // "select E'it''s'::text"
+ * ```
+ */
+export function inlineStatement(statement: SqlStatement): string | undefined {
+  const { params } = statement;
+  const placeholders = PLACEHOLDERS.get(statement.text);
+  if (placeholders === undefined) return undefined;
+  const { pieces, slots } = placeholders;
+  let text = pieces[0]!;
+  for (let i = 0; i < slots.length; i++) {
+    const value = params[slots[i]!];
+    if (value === undefined) return undefined;
+    if (typeof value === "string" && value.includes("\0")) return undefined;
+    text += literal(value) + pieces[i + 1]!;
+  }
+  return text;
+}
+
+/**
+ * A rendered text cut at its placeholders: the text is `pieces[0]`, `$<slots[0] + 1>`, `pieces[1]`, …
+ * (a placeholder's cast begins the piece after it).
+ */
+interface Placeholders {
+  readonly pieces: readonly string[];
+  /** The `params` index of each placeholder, in order. */
+  readonly slots: readonly number[];
+}
+
+/**
+ * The placeholders of the texts rendered last, by text: texts hold no values, so a recurring request
+ * shape finds its own. Bounded; an evicted or never rendered text is bound instead of inlined.
+ */
+const PLACEHOLDERS = new Map<string, Placeholders>();
+const MAX_REMEMBERED_TEXTS = 2_000;
+
+function rememberPlaceholders(text: string, placeholders: Placeholders): void {
+  if (PLACEHOLDERS.has(text)) return;
+  if (PLACEHOLDERS.size >= MAX_REMEMBERED_TEXTS) PLACEHOLDERS.delete(PLACEHOLDERS.keys().next().value!);
+  PLACEHOLDERS.set(text, placeholders);
+}
+
+function literal(value: SqlParam): string {
+  if (value === null) return "NULL";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return sqlLiteral(String(value));
+}
+
+/**
+ * A string as an escape-string literal, `E'…'`: backslashes and quotes doubled. An `E` literal reads the
+ * same whatever `standard_conforming_strings` says, so no value can end it early. A NUL, which PostgreSQL
+ * text cannot hold, is refused.
+ *
+ * @throws {TypeError} for a string with a NUL.
+ *
+ * @example
+ * ```ts
+ * sqlLiteral("it's \\ here"); // "E'it''s \\\\ here'"
+ * ```
+ */
+export function sqlLiteral(text: string): string {
+  if (text.includes("\0")) throw new TypeError("A SQL literal cannot hold a NUL character");
+  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }

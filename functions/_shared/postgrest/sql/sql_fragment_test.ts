@@ -6,6 +6,7 @@ import {
   castType,
   Fragment,
   ident,
+  inlineStatement,
   integerLiteral,
   join,
   qualified,
@@ -106,4 +107,31 @@ Deno.test("integerLiteral() writes digits of a non-negative safe integer and ref
   for (const value of [-1, 1.5, Number.NaN, Infinity, 2 ** 53, "1; drop table x" as unknown as number]) {
     assert.throws(() => integerLiteral(value), TypeError, String(value));
   }
+});
+
+Deno.test("render() cuts the text at its placeholders, and inlineStatement() writes each value in its place", () => {
+  const repeated = bind("o'brien\\");
+  const statement = render(
+    sql`select ${repeated}, ${ident("$1::text")}, ${bindInteger(-2)}, ${bindBoolean(false)}, ${
+      bind(null)
+    }, ${repeated}`,
+  );
+  assert.equal(statement.text, 'select $1::text, "$1::text", $2::int8, $3::bool, $4::text, $1::text');
+  assert.equal(
+    inlineStatement(statement),
+    `select E'o''brien\\\\'::text, "$1::text", E'-2'::int8, false::bool, NULL::text, E'o''brien\\\\'::text`,
+  );
+  // With other values at the same slots (a recurring request shape), the same text takes them.
+  assert.equal(
+    inlineStatement({ ...statement, params: ["x", 7, true, "y"] }),
+    `select E'x'::text, "$1::text", E'7'::int8, true::bool, E'y'::text, E'x'::text`,
+  );
+});
+
+Deno.test("inlineStatement() declines a rewritten text, a statement not rendered here and a NUL", () => {
+  const statement = render(sql`select ${bind("a")}`);
+  assert.equal(inlineStatement({ ...statement, text: `EXPLAIN ${statement.text}` }), undefined);
+  assert.equal(inlineStatement({ text: "select $1::text /* not rendered */", params: ["a"] }), undefined);
+  assert.equal(inlineStatement({ ...statement, params: ["a\0b"] }), undefined);
+  assert.equal(inlineStatement({ ...statement, params: [] }), undefined);
 });
