@@ -310,6 +310,9 @@ export function inlineStatement(statement: SqlStatement): string | undefined {
   const { params } = statement;
   const placeholders = PLACEHOLDERS.get(statement.text);
   if (placeholders === undefined) return undefined;
+  // Used last, evicted last: a shape kept by the gateway is not rendered again to be remembered again.
+  PLACEHOLDERS.delete(statement.text);
+  PLACEHOLDERS.set(statement.text, placeholders);
   const { pieces, slots } = placeholders;
   let text = pieces[0]!;
   for (let i = 0; i < slots.length; i++) {
@@ -332,8 +335,8 @@ interface Placeholders {
 }
 
 /**
- * The placeholders of the texts rendered last, by text: texts hold no values, so a recurring request
- * shape finds its own. Bounded; an evicted or never rendered text is bound instead of inlined.
+ * The placeholders of the texts rendered or inlined last, by text: texts hold no values, so a recurring
+ * request shape finds its own. Bounded; an evicted or never rendered text is bound instead of inlined.
  */
 const PLACEHOLDERS = new Map<string, Placeholders>();
 const MAX_REMEMBERED_TEXTS = 2_000;
