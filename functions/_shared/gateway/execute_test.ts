@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { DataSourcePools, DataSourceUnavailableError } from "../data_sources/mod.ts";
 import { closedPort, testDataSource } from "../data_sources/testdata/helpers.ts";
-import { PostgrestError } from "../postgrest/mod.ts";
+import { PostgrestError, sqlLiteral } from "../postgrest/mod.ts";
 import { requireEnv } from "../testing/require_env.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
-import { sqlLiteral } from "../postgrest/mod.ts";
 import { bind, bindBoolean, bindInteger, ident, render, sql } from "../postgrest/sql/sql_fragment.ts";
 import { executeStatement, inlineSettings, type RequestClaims } from "./execute.ts";
 
