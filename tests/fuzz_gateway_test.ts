@@ -753,3 +753,34 @@ Deno.test("fuzz finding: a 60 KB regular expression is refused, not run until th
   assert.ok(response.status < 500, `${response.status} ${response.text.slice(0, 200)}`);
   assert.ok(seconds < 2, `the request took ${seconds.toFixed(1)} s`);
 });
+
+Deno.test("fuzz finding: a text search query or a JSON operand nested thousands deep answers 400, not 500", async () => {
+  // PATCH /rest/v1/event_attendees?badge_name=fts.((((… (40,000 parentheses) answered 500
+  // {"code":"PGRSTX00","details":"SQLSTATE 54001"}: to_tsquery's parser recurses per parenthesis and runs
+  // out of stack; 40 negations in a row fail with an internal error ("tsquery stack too small", XX000), and
+  // a jsonb operand 20,000 arrays deep runs PostgreSQL's JSON parser out of stack too (54001).
+  const token = await userToken(stack, USERS.grace);
+  const paths = [
+    ...[`fts.${"(".repeat(40_000)}`, `fts.${"!".repeat(40)}cat`, `wfts.${"-".repeat(60)}cat`].map((filter) =>
+      `/event_attendees?select=id&badge_name=${encodeURIComponent(filter)}`
+    ),
+    `/accounts?select=id&address=cs.${"[".repeat(20_000)}`,
+    // A shape the gateway learns, then would reuse without parsing.
+    `/accounts?select=id&address=eq.{}`,
+    `/accounts?select=id&address=eq.{}`,
+    `/accounts?select=id&address=eq.${"[".repeat(20_000)}`,
+  ];
+  for (const path of paths) {
+    const response = await gatewayFetch(stack, path, { token });
+    if (path.endsWith("eq.{}")) {
+      assert.equal(response.status, 200, response.text);
+      continue;
+    }
+    assert.equal(
+      response.status,
+      400,
+      `${path.slice(0, 60)}: ${response.status} ${response.text.slice(0, 200)}`,
+    );
+    assert.equal(JSON.parse(response.text).code, "PGRST100");
+  }
+});

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { type ApiRequest, type Catalog, parseRequest, type SqlQuery } from "../postgrest/mod.ts";
+import {
+  type ApiRequest,
+  type Catalog,
+  nestsTooDeep,
+  parseRequest,
+  type SqlQuery,
+} from "../postgrest/mod.ts";
 
 /**
  * A read's shape: everything that decides its plan and SQL (data source, method, path, query string,
@@ -39,7 +45,8 @@ const HEADERS = ["accept", "accept-profile", "range", "range-unit", "prefer"] as
 
 /**
  * The shape of a GET or HEAD request (other methods carry a body: none is kept), or `undefined` when the
- * query string holds something not worth the trouble (a malformed percent sequence).
+ * query string holds something not worth the trouble (a malformed percent sequence) or that the parser
+ * refuses (an operand nested too deep).
  */
 export function requestShape(
   request: Request,
@@ -64,7 +71,8 @@ export function requestShape(
       continue;
     }
     const operand = decode(raw.slice(operator[0].length));
-    if (operand === undefined) return undefined;
+    // Left to the parser, which refuses it: bound as it is, it could reach PostgreSQL's JSON parser.
+    if (operand === undefined || nestsTooDeep(operand)) return undefined;
     values.push(operand);
     masked.push(i);
     key += `${name}=${operator[0]}\n&`;

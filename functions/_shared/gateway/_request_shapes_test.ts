@@ -99,3 +99,10 @@ Deno.test("a shape is worth learning from its second sighting on", () => {
   assert.equal(shapes.recurs(shape), false);
   assert.equal(shapes.recurs(shape), true);
 });
+
+Deno.test("an operand nested deeper than the parser allows gets no shape: the parser refuses it", () => {
+  const deep = get(`select=id&name=eq.${"[".repeat(1000)}`);
+  assert.equal(requestShape(deep.request, deep.url, deep.path, "ds"), undefined);
+  const quoted = get(`select=id&name=eq.${encodeURIComponent(JSON.stringify({ a: "[".repeat(1000) }))}`);
+  assert.notEqual(requestShape(quoted.request, quoted.url, quoted.path, "ds"), undefined);
+});

@@ -6,7 +6,7 @@
  */
 
 import type { Cursor } from "./_cursor.ts";
-import { MAX_PATTERN_LENGTH } from "./limits.ts";
+import { MAX_PATTERN_LENGTH, MAX_TSQUERY_NESTING } from "./limits.ts";
 import { isIdentifierChar, parseQuoted } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
 import type { FtsOperator, IsValue, Operation, QuantifiableOperator, SimpleOperator } from "./request.ts";
@@ -76,7 +76,15 @@ export function parseOpExpr(
       c.expect(")");
     }
     expectDot(c, name);
-    return { negated, operation: { kind: "fts", operator: fts, config, value: readValue(c, context) } };
+    const valueStart = c.pos;
+    const value = readValue(c, context);
+    if ((fts === "fts" || fts === "wfts") && tsqueryNesting(value) > MAX_TSQUERY_NESTING) {
+      c.fail(
+        `the text search query nests deeper than ${MAX_TSQUERY_NESTING} levels (parentheses, or negations in a row)`,
+        { at: valueStart },
+      );
+    }
+    return { negated, operation: { kind: "fts", operator: fts, config, value } };
   }
   const quantifiable = QUANTIFIABLE.find((op) => op === name);
   if (quantifiable !== undefined) {
@@ -107,6 +115,25 @@ export function parseOpExpr(
     };
   }
   c.fail(`unknown operator ${quote(name)}`, { at, hint: OPERATOR_HINT });
+}
+
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/**
+ * The deepest a text search query nests: its parentheses, or its negations (`!` of `to_tsquery`, `-` of
+ * `websearch_to_tsquery`) with no word between them, whichever is more.
+ */
+function tsqueryNesting(query: string): number {
+  let depth = 0;
+  let negations = 0;
+  let deepest = 0;
+  for (const character of query) {
+    if (character === "(") deepest = Math.max(deepest, ++depth);
+    else if (character === ")") depth--;
+    else if (character === "!" || character === "-") deepest = Math.max(deepest, ++negations);
+    else if (WORD_CHARACTER.test(character)) negations = 0;
+  }
+  return deepest;
 }
 
 function expectDot(c: Cursor, operator: string): void {

@@ -35,7 +35,17 @@ export const MAX_CONDITIONS = 1_000;
 /** The longest regular expression a `match`/`imatch` filter may carry; longer is a 400 (`PGRST100`). */
 export const MAX_PATTERN_LENGTH = 1_000;
 
-/** How deep a JSON request body may nest; deeper is a 400 (`PGRST102`), before PostgreSQL's parser runs out of stack. */
+/**
+ * How deep a text search query of `fts`/`wfts` may nest: parentheses, or negations (`!`, `-`) in a row;
+ * deeper is a 400 (`PGRST100`). PostgreSQL's tsquery parser fails with an internal error past about 32
+ * operators waiting for an operand, and runs out of stack on some thousands of parentheses.
+ */
+export const MAX_TSQUERY_NESTING = 16;
+
+/**
+ * How deep JSON may nest, in a request body (deeper is a 400 `PGRST102`) or a query parameter's value (a
+ * filter operand, a function argument: a 400 `PGRST100`), before PostgreSQL's parser runs out of stack.
+ */
 export const MAX_JSON_DEPTH = 64;
 
 /** The default largest request body, 1 MiB; more is a 413 (`TR413`). Enforced by `readBody` of `http`. */

@@ -25,7 +25,9 @@ export {
   MAX_ORDER_TERMS,
   MAX_PATTERN_LENGTH,
   MAX_SELECT_ITEMS,
+  MAX_TSQUERY_NESTING,
 } from "./limits.ts";
+export { nestsTooDeep } from "./_json_depth.ts";
 export { type MediaRange, parseAccept, parseMediaRange } from "./parse_accept.ts";
 export { parseBody, type ParseBodyOptions } from "./parse_body.ts";
 export { parseContentType } from "./parse_content_type.ts";

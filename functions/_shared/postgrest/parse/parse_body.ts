@@ -7,6 +7,7 @@
 import { quote } from "./_quote.ts";
 import { PostgrestError } from "../../errors/mod.ts";
 import { MAX_JSON_DEPTH } from "./limits.ts";
+import { nestsTooDeep } from "./_json_depth.ts";
 import type { JsonObject, JsonValue, Payload } from "./request.ts";
 
 /** Options of {@linkcode parseBody}. */
@@ -49,7 +50,7 @@ export function parseBody(bytes: Uint8Array, options: ParseBodyOptions): Payload
     if (options.target === "rpc") return { kind: "object", value: {}, keys: [], raw: "{}" };
     throw invalid("it is empty", "Send a JSON object or an array of objects");
   }
-  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+  if (nestsTooDeep(text)) {
     throw invalid(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   let value: JsonValue;
@@ -100,25 +101,4 @@ function isObject(value: JsonValue): value is JsonObject {
 
 function invalid(problem: string, hint?: string): PostgrestError {
   return new PostgrestError("PGRST102", `Cannot parse body: ${problem}`, hint === undefined ? {} : { hint });
-}
-
-/** The deepest nesting of arrays and objects in JSON text (strings skipped); cheap, one pass, no parse. */
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++; // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) {
-      inString = true;
-    } else if (ch === 0x7b || ch === 0x5b) {
-      deepest = Math.max(deepest, ++depth);
-    } else if (ch === 0x7d || ch === 0x5d) {
-      depth--;
-    }
-  }
-  return deepest;
 }

@@ -6,6 +6,7 @@ import {
   MAX_ORDER_TERMS,
   MAX_PATTERN_LENGTH,
   MAX_SELECT_ITEMS,
+  MAX_TSQUERY_NESTING,
 } from "./limits.ts";
 import { parseBody } from "./parse_body.ts";
 import { parseQuery } from "./parse_query.ts";
@@ -86,4 +87,63 @@ Deno.test("the parse stage refuses a regular expression longer than MAX_PATTERN_
       type,
     );
   }
+});
+
+Deno.test("the parse stage refuses a text search query nested deeper than MAX_TSQUERY_NESTING", () => {
+  const deep = MAX_TSQUERY_NESTING + 1;
+  for (
+    const filter of [
+      `fts.${"(".repeat(40_000)}`,
+      `fts.${"(".repeat(deep)}cat${")".repeat(deep)}`,
+      `fts(english).${"!".repeat(deep)}cat`,
+      `not.fts.cat & ${"! ".repeat(deep)}dog`,
+      `wfts.${"-".repeat(deep)}cat`,
+    ]
+  ) {
+    assert.throws(
+      () => parseQuery(new URLSearchParams({ name: filter })),
+      (error) => error instanceof PostgrestError && error.code === "PGRST100" && error.status === 400,
+      filter.slice(0, 40),
+    );
+  }
+  for (
+    const filter of [
+      `fts.${"(".repeat(MAX_TSQUERY_NESTING)}cat${")".repeat(MAX_TSQUERY_NESTING)}`,
+      `fts.${"!cat & ".repeat(100)}dog`,
+      `wfts."fat cat" -rat -${"-dog ".repeat(100)}`,
+      // No operators in these: whatever they hold is words.
+      `plfts.${"(".repeat(1000)}cat`,
+      `phfts.${"!".repeat(1000)}cat`,
+    ]
+  ) {
+    assert.equal(parseQuery(new URLSearchParams({ name: filter })).filters.length, 1, filter.slice(0, 40));
+  }
+});
+
+Deno.test("the parse stage refuses a query parameter nesting arrays or objects deeper than MAX_JSON_DEPTH", () => {
+  const deep = "[".repeat(MAX_JSON_DEPTH + 1);
+  for (
+    const params of [
+      { address: `cs.${deep}` },
+      { address: `eq.${"{".repeat(20_000)}` },
+      { or: `(address.cd.${deep},name.eq.a)` },
+      { address: `in.(${deep})` },
+    ]
+  ) {
+    assert.throws(
+      () => parseQuery(new URLSearchParams(params)),
+      (error) => error instanceof PostgrestError && error.code === "PGRST100" && error.status === 400,
+      JSON.stringify(params).slice(0, 40),
+    );
+  }
+  // A function argument of an RPC read.
+  assert.throws(
+    () => parseQuery(new URLSearchParams({ doc: deep }), { rpcRead: true }),
+    (error) => error instanceof PostgrestError && error.code === "PGRST100",
+  );
+  const shallow = "[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH);
+  assert.equal(parseQuery(new URLSearchParams({ address: `cs.${shallow}` })).filters.length, 1);
+  // Inside a JSON string, brackets are text.
+  const quoted = JSON.stringify({ a: "[".repeat(1000) });
+  assert.equal(parseQuery(new URLSearchParams({ address: `cs.${quoted}` })).filters.length, 1);
 });

@@ -8,7 +8,8 @@ import { Cursor } from "./_cursor.ts";
 import { parseKeyPath, parseNameList } from "./_grammar.ts";
 import { quote } from "./_quote.ts";
 import { PostgrestError } from "../../errors/mod.ts";
-import { MAX_CONDITIONS, MAX_LIMIT, MAX_OFFSET, MAX_SELECT_ITEMS } from "./limits.ts";
+import { MAX_CONDITIONS, MAX_JSON_DEPTH, MAX_LIMIT, MAX_OFFSET, MAX_SELECT_ITEMS } from "./limits.ts";
+import { nestsTooDeep } from "./_json_depth.ts";
 import { parseFilter } from "./parse_filter.ts";
 import { parseLogic } from "./parse_logic.ts";
 import { parseOrder } from "./parse_order.ts";
@@ -66,6 +67,13 @@ export function parseQuery(params: URLSearchParams, options: ParseQueryOptions =
   const rpcArgs: (readonly [string, string])[] = [];
 
   for (const [key, value] of params) {
+    if (nestsTooDeep(value)) {
+      throw new PostgrestError(
+        "PGRST100",
+        `Cannot parse query: the value nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`,
+        { details: `Query parameter: ${quote(key)}` },
+      );
+    }
     try {
       if (key === "select") {
         select ??= parseSelect(value);
