@@ -24,3 +24,31 @@ Deno.test("PreparedStatements forgets the oldest one-off texts", () => {
   assert.equal(prepared.admit("a"), false);
   assert.equal(prepared.admit("c"), true);
 });
+
+Deno.test("PreparedStatements remembers each connection's statements by pool and server process", () => {
+  const prepared = new PreparedStatements();
+  const [pool, other] = [{}, {}];
+  prepared.preparedOn(pool, 101, "a");
+  assert.equal(prepared.isPreparedOn(pool, 101, "a"), true);
+  assert.equal(prepared.isPreparedOn(pool, 102, "a"), false, "another connection of the pool");
+  assert.equal(prepared.isPreparedOn(other, 101, "a"), false, "the same process id on another database");
+  assert.equal(prepared.isPreparedOn(pool, 101, "b"), false);
+});
+
+Deno.test("PreparedStatements forgets the connections closed longest ago", () => {
+  const prepared = new PreparedStatements();
+  const pool = {};
+  for (let pid = 1; pid <= 65; pid++) prepared.preparedOn(pool, pid, "a");
+  assert.equal(prepared.isPreparedOn(pool, 1, "a"), false);
+  assert.equal(prepared.isPreparedOn(pool, 65, "a"), true);
+});
+
+Deno.test("PreparedStatements never admits a refused text again", () => {
+  const prepared = new PreparedStatements();
+  prepared.admit("a");
+  assert.equal(prepared.admit("a"), true);
+  prepared.refuse("a");
+  assert.equal(prepared.admit("a"), false);
+  assert.equal(prepared.admit("a"), false);
+  assert.equal(prepared.size, 0);
+});

@@ -2,10 +2,12 @@
  * The execute stage: the only stage of the gateway that touches a tenant database. One transaction per
  * request, pipelined on one connection so it costs one round trip: `begin [read only]`, the request's
  * role, claims and statement timeout as transaction-local settings (never a session-level `SET`, which
- * would leak to the next request on the pooled connection), the statement, `commit`. The statement is
- * prepared once its shape recurs ({@linkcode PreparedStatements}): unprepared, postgres.js would wait for
- * its parameter types before binding it, and the transaction would cost three round trips. A transaction
- * still unanswered 2 s past its statement timeout is given up as a lost connection (a network partition).
+ * would leak to the next request on the pooled connection), the statement, `commit`. The statement goes
+ * prepared when its connection has prepared it; otherwise as a simple query with its values written as
+ * literals, and, when its shape recurs ({@linkcode PreparedStatements}), it is prepared on that connection
+ * after the request is answered: bound on a connection that has not prepared it, postgres.js would wait
+ * for its parameter types first, and the transaction would cost three round trips. A transaction still
+ * unanswered 2 s past its statement timeout is given up as a lost connection (a network partition).
  *
  * @module
  */
@@ -25,7 +27,8 @@ import { PreparedStatements } from "./_prepared_statements.ts";
 
 /**
  * A statement with its bind parameters; user input only ever travels in `params` (through a
- * transaction-mode pooler, written into the text as literals by the sql stage's `inlineStatement`).
+ * transaction-mode pooler, or to a connection that has not prepared the statement, written into the text
+ * as literals by the sql stage's `inlineStatement`).
  */
 export type BoundStatement = SqlStatement;
 
@@ -55,7 +58,7 @@ export interface ExecuteOptions {
   timezone?: string | null | undefined;
   /** End with `rollback` instead of `commit` (an EXPLAIN ANALYZE runs the statement but keeps nothing). */
   rollback?: boolean;
-  /** The statement texts worth preparing; default one set for the whole process. */
+  /** The statement texts worth preparing and the connections they are on; default one set for the process. */
   prepared?: PreparedStatements;
 }
 
@@ -85,43 +88,52 @@ export async function executeStatement(
   const connection = await reserveWithin(pool, options.acquireTimeoutMs, options.unavailable);
   options.onConnection?.();
   let failure: unknown;
+  let preparing = false;
   try {
-    return await withinDeadline(
-      transaction(connection, statement, options, pool.options.prepare === false),
+    const { rows, prepareAfter } = await withinDeadline(
+      transaction(connection, pool, statement, options),
       options.statementTimeoutMs + DEADLINE_MARGIN_MS,
     );
+    if (prepareAfter) preparing = prepareThenRelease(connection, prepareAfter);
+    return rows;
   } catch (error) {
     failure = error;
     throw error;
   } finally {
-    releaseReserved(connection, failure);
+    if (!preparing) releaseReserved(connection, failure);
   }
+}
+
+/** A statement to prepare on the connection of `pool` served by server process `pid`. */
+interface PrepareAfter {
+  pool: postgres.Sql;
+  pid: number;
+  statement: BoundStatement;
+  prepared: PreparedStatements;
 }
 
 /**
  * The pipelined transaction on a reserved connection; a lost connection's error is thrown as it is. On a
- * pool that must not prepare (a transaction-mode pooler), postgres.js asks for the parameter types of every
- * statement with parameters before it binds it, a round trip each: there `begin` and the settings go as
- * one simple query with the settings written as literals (`inlineSettings`), and the statement as a simple
- * query with its parameters written as literals (`inlineStatement`): one round trip in all, as prepared.
+ * pool that must not prepare (a transaction-mode pooler), `begin` and the settings go as one simple query
+ * with the settings written as literals (`inlineSettings`): postgres.js would otherwise ask for their
+ * parameter types on every request.
  */
 async function transaction(
   connection: postgres.ReservedSql,
+  pool: postgres.Sql,
   statement: BoundStatement,
   options: ExecuteOptions,
-  unprepared: boolean,
-): Promise<postgres.Row[]> {
+): Promise<{ rows: postgres.Row[]; prepareAfter?: PrepareAfter | undefined }> {
   const begin = options.readOnly ? "begin read only" : "begin";
-  const queries = [
-    ...(unprepared
-      ? [connection.unsafe(`${begin}; ${inlineSettings(options)}`)]
-      : [connection.unsafe(begin), requestSettings(connection, options)]),
-    unprepared ? unpreparedStatement(connection, statement) : connection.unsafe(
-      statement.text,
-      statement.params as postgres.ParameterOrJSON<never>[],
-      (options.prepared ?? PROCESS_PREPARED_STATEMENTS).admit(statement.text) ? PREPARE : {},
-    ),
-  ];
+  const unprepared = pool.options.prepare === false;
+  // Handed to the connection now (`execute()`), so the first one tells which connection this is.
+  const queries = unprepared
+    ? [connection.unsafe(`${begin}; ${inlineSettings(options)}`).execute()]
+    : [connection.unsafe(begin).execute(), requestSettings(connection, options).execute()];
+  const sent = unprepared
+    ? { query: inlinedOrBound(connection, statement) }
+    : await statementFor(connection, pool, statement, options, queries[0]!);
+  queries.push(sent.query);
   // Without a check the commit goes in the same round trip; after an error the server turns it into
   // a rollback.
   if (!options.verify) queries.push(connection.unsafe(options.rollback ? "rollback" : "commit"));
@@ -150,17 +162,85 @@ async function transaction(
     }
     await connection.unsafe("commit");
   }
-  return rows;
+  return { rows, prepareAfter: sent.prepareAfter };
+}
+
+/**
+ * The statement on a pool that prepares: bound to the connection's prepared statement when it has one;
+ * else a simple query with its values as literals, prepared on the connection after the request when its
+ * text is admitted. A statement without values is prepared in the pipeline: there are no types to wait for.
+ */
+async function statementFor(
+  connection: postgres.ReservedSql,
+  pool: postgres.Sql,
+  statement: BoundStatement,
+  options: ExecuteOptions,
+  first: object,
+): Promise<{ query: postgres.PendingQuery<postgres.Row[]>; prepareAfter?: PrepareAfter }> {
+  const prepared = options.prepared ?? PROCESS_PREPARED_STATEMENTS;
+  const { text, params } = statement;
+  const admitted = prepared.admit(text);
+  // Without parameters postgres.js prepares and binds in one go: no types to wait for.
+  if (params.length === 0) return { query: connection.unsafe(text, [], admitted ? PREPARE : {}) };
+  const pid = await serverProcess(first);
+  if (pid === undefined || (admitted && prepared.isPreparedOn(pool, pid, text))) {
+    return { query: connection.unsafe(text, params as postgres.ParameterOrJSON<never>[], PREPARE) };
+  }
+  return {
+    query: inlinedOrBound(connection, statement),
+    ...(admitted ? { prepareAfter: { pool, pid, statement, prepared } } : {}),
+  };
+}
+
+/**
+ * The server process id of the connection `query` was handed to: postgres.js hands a query over a
+ * microtask after `execute()` and sets its `state` (`{ pid, secret }`, as on a result) then. `undefined`
+ * when it is not known, and the statement goes prepared as it always could.
+ */
+async function serverProcess(query: object): Promise<number | undefined> {
+  for (let turn = 0; turn < 3; turn++) {
+    const pid = (query as unknown as { state?: { pid?: unknown } | null }).state?.pid;
+    if (typeof pid === "number") return pid;
+    await undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Prepares the statement on the connection after its request was answered, then releases the connection:
+ * the connection's next request of this shape binds it in the pipeline. A statement the server cannot
+ * prepare keeps going inlined. No deadline: describing runs nothing, and a connection that never answers
+ * is ended with its pool. Returns `true`: the connection is released here.
+ */
+function prepareThenRelease(
+  connection: postgres.ReservedSql,
+  { pool, pid, statement, prepared }: PrepareAfter,
+): true {
+  const describe = connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[])
+    .describe();
+  describe.then(
+    () => {
+      prepared.preparedOn(pool, pid, statement.text);
+      releaseReserved(connection);
+    },
+    (error) => {
+      if (!isConnectionFailure(error)) prepared.refuse(statement.text);
+      releaseReserved(connection, error);
+    },
+  );
+  return true;
 }
 
 /** The statement as a simple query with its parameters as literals, or bound when they cannot be written so. */
-function unpreparedStatement(
+function inlinedOrBound(
   connection: postgres.ReservedSql,
   statement: BoundStatement,
 ): postgres.PendingQuery<postgres.Row[]> {
   const inlined = statement.params.length === 0 ? undefined : inlineStatement(statement);
   return inlined === undefined
-    ? connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[])
+    ? connection.unsafe(statement.text, statement.params as postgres.ParameterOrJSON<never>[], {
+      prepare: false,
+    })
     : connection.unsafe(inlined);
 }
 

@@ -7,6 +7,7 @@ import { requireEnv } from "../testing/require_env.ts";
 import { writeFenceKey } from "../tenancy/mod.ts";
 import { bind, bindBoolean, bindInteger, ident, render, sql } from "../postgrest/sql/sql_fragment.ts";
 import { executeStatement, inlineSettings, type RequestClaims } from "./execute.ts";
+import { PreparedStatements } from "./_prepared_statements.ts";
 
 const GLOBEX = "a0000000-0000-4000-8000-000000000002";
 const INITECH = "a0000000-0000-4000-8000-000000000003";
@@ -134,6 +135,79 @@ Deno.test("executeStatement() on a pool that must not prepare sends the statemen
   }
 });
 
+/**
+ * A pool of one connection that records what postgres.js sends, and requests of one recurring shape on it
+ * (rendered by the sql stage, which remembers where its placeholders are: what inlining needs).
+ */
+function recurringShape(prepared: PreparedStatements) {
+  const sent: { text: string; params: unknown[] }[] = [];
+  const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, text, params) => sent.push({ text, params }),
+  });
+  const statementOf = (value: string) =>
+    render(sql`select ${bind(value)}::text as value, 'marker-recurring-shape' as marker`);
+  return {
+    pool,
+    text: statementOf("").text,
+    run: async (value: string) =>
+      (await executeStatement(pool, statementOf(value), {
+        claims: claims(GLOBEX),
+        readOnly: true,
+        statementTimeoutMs: 5000,
+        acquireTimeoutMs: 5000,
+        prepared,
+      }))[0]?.value,
+    /** The shape's statements sent since the last call, as text and parameters. */
+    takeSent: () => sent.splice(0).filter((query) => query.text.includes("marker-recurring-shape")),
+    /** How many statements of the shape the connection's server process has prepared. */
+    preparedOnServer: async () =>
+      (await pool`
+        select count(*)::int as n from pg_prepared_statements where statement like '%marker-' || 'recurring-shape%'`)[
+        0
+      ]
+        ?.n,
+  };
+}
+
+Deno.test("executeStatement() inlines a statement its connection has not prepared, and prepares it after the request when it recurs", async () => {
+  const shape = recurringShape(new PreparedStatements());
+  try {
+    assert.equal(await shape.run("it's"), "it's");
+    // First sighting: a simple query with the value as a literal, nothing prepared.
+    const first = shape.takeSent();
+    assert.deepEqual(first.map((query) => query.params), [[]]);
+    assert.ok(first[0]!.text.startsWith("select E'it''s'::text"));
+    assert.equal(await shape.preparedOnServer(), 0);
+
+    assert.equal(await shape.run("two"), "two");
+    // Recurs: inlined again for this request, then described (prepared) on the connection after it.
+    assert.deepEqual(shape.takeSent().map((query) => query.params), [[], ["two"]]);
+    assert.equal(await shape.preparedOnServer(), 1);
+
+    assert.equal(await shape.run("three"), "three");
+    // Bound to the statement the connection has: no inlined text, nothing prepared again.
+    assert.deepEqual(shape.takeSent().map((query) => [query.text, query.params]), [[shape.text, ["three"]]]);
+    assert.equal(await shape.preparedOnServer(), 1);
+  } finally {
+    await shape.pool.end();
+  }
+});
+
+Deno.test("executeStatement() never prepares a shape past the cap: it keeps going inlined", async () => {
+  const shape = recurringShape(new PreparedStatements({ maxStatements: 0 }));
+  try {
+    for (const value of ["one", "two", "three"]) {
+      assert.equal(await shape.run(value), value);
+      assert.deepEqual(shape.takeSent().map((query) => query.params), [[]]);
+    }
+    assert.equal(await shape.preparedOnServer(), 0);
+  } finally {
+    await shape.pool.end();
+  }
+});
+
 Deno.test("inlineSettings() writes the claims, time zone and write fence as literals only", () => {
   const text = inlineSettings({
     claims: { ...claims(GLOBEX), email: "x'); select pg_sleep(10); --" },
@@ -205,15 +279,20 @@ dbTest("executeStatement() ends a slow statement at the timeout with 57014 and n
   );
 });
 
-dbTest("executeStatement() binds hostile values as parameters, never as SQL", async (pool) => {
+dbTest("executeStatement() keeps hostile values values, inlined or bound, never SQL", async (pool) => {
   const hostile = "'; drop table public.accounts; --";
-  const rows = await executeStatement(pool, { text: "select $1::text as value", params: [hostile] }, {
-    claims: claims(GLOBEX),
-    readOnly: false,
-    statementTimeoutMs: 5000,
-    acquireTimeoutMs: 5000,
-  });
-  assert.equal(rows[0]?.value, hostile);
+  const prepared = new PreparedStatements();
+  // Inlined (a first sighting), inlined then prepared, bound to the prepared statement.
+  for (let i = 0; i < 3; i++) {
+    const rows = await executeStatement(pool, { text: "select $1::text as value", params: [hostile] }, {
+      claims: claims(GLOBEX),
+      readOnly: false,
+      statementTimeoutMs: 5000,
+      acquireTimeoutMs: 5000,
+      prepared,
+    });
+    assert.equal(rows[0]?.value, hostile);
+  }
   const [table] = await pool`select to_regclass('public.accounts') is not null as present`;
   assert.equal(table?.present, true);
 });
