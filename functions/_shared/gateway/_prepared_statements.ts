@@ -21,12 +21,10 @@ export interface PreparedStatementsOptions {
   maxStatements?: number;
 }
 
-/**
- * Connections remembered per pool, by server process id: more than a pool ever holds at once, so only
- * connections closed long ago are forgotten. A forgotten (or reused) process id costs one statement its
- * round trips once more, never a wrong answer.
- */
-const CONNECTIONS_PER_POOL = 64;
+/** A postgres.js pool, as far as these records need it. */
+export interface PoolOfConnections {
+  readonly options: { readonly max: number };
+}
 
 /**
  * The set of statement texts worth preparing, and the texts each connection has prepared.
@@ -76,14 +74,18 @@ export class PreparedStatements {
     return this.#connections.get(pool)?.get(pid)?.has(text) ?? false;
   }
 
-  /** Records that the connection of `pool` served by server process `pid` has prepared `text`. */
-  preparedOn(pool: object, pid: number, text: string): void {
+  /**
+   * Records that the connection of `pool` served by server process `pid` has prepared `text`. Twice as
+   * many connections as the pool holds at once are remembered, the ones closed longest ago forgotten: a
+   * forgotten (or reused) process id costs a statement its preparation once more, never a wrong answer.
+   */
+  preparedOn(pool: PoolOfConnections, pid: number, text: string): void {
     let connections = this.#connections.get(pool);
     if (connections === undefined) this.#connections.set(pool, connections = new Map());
     let texts = connections.get(pid);
     if (texts === undefined) {
       connections.set(pid, texts = new Set());
-      if (connections.size > CONNECTIONS_PER_POOL) connections.delete(connections.keys().next().value!);
+      if (connections.size > 2 * pool.options.max) connections.delete(connections.keys().next().value!);
     }
     texts.add(text);
   }

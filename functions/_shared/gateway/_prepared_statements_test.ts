@@ -27,7 +27,7 @@ Deno.test("PreparedStatements forgets the oldest one-off texts", () => {
 
 Deno.test("PreparedStatements remembers each connection's statements by pool and server process", () => {
   const prepared = new PreparedStatements();
-  const [pool, other] = [{}, {}];
+  const [pool, other] = [{ options: { max: 3 } }, { options: { max: 3 } }];
   prepared.preparedOn(pool, 101, "a");
   assert.equal(prepared.isPreparedOn(pool, 101, "a"), true);
   assert.equal(prepared.isPreparedOn(pool, 102, "a"), false, "another connection of the pool");
@@ -35,12 +35,13 @@ Deno.test("PreparedStatements remembers each connection's statements by pool and
   assert.equal(prepared.isPreparedOn(pool, 101, "b"), false);
 });
 
-Deno.test("PreparedStatements forgets the connections closed longest ago", () => {
+Deno.test("PreparedStatements remembers twice the pool's connections, forgetting those closed longest ago", () => {
   const prepared = new PreparedStatements();
-  const pool = {};
-  for (let pid = 1; pid <= 65; pid++) prepared.preparedOn(pool, pid, "a");
+  const pool = { options: { max: 3 } };
+  for (let pid = 1; pid <= 7; pid++) prepared.preparedOn(pool, pid, "a");
   assert.equal(prepared.isPreparedOn(pool, 1, "a"), false);
-  assert.equal(prepared.isPreparedOn(pool, 65, "a"), true);
+  assert.equal(prepared.isPreparedOn(pool, 2, "a"), true);
+  assert.equal(prepared.isPreparedOn(pool, 7, "a"), true);
 });
 
 Deno.test("PreparedStatements never admits a refused text again", () => {
