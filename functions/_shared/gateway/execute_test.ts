@@ -208,6 +208,51 @@ Deno.test("executeStatement() never prepares a shape past the cap: it keeps goin
   }
 });
 
+Deno.test("executeStatement() under concurrency answers every request with its own values and prepares a shape at most once per connection", async () => {
+  const pool = postgres(requireEnv("TENANT_SHARED_DB_URL"), { max: 3, onnotice: () => {} });
+  const prepared = new PreparedStatements();
+  const shapes = [
+    (value: string) => render(sql`select ${bind(value)}::text as value, 'marker-concurrent-1' as marker`),
+    (value: string) => render(sql`select ${bind(value)}::text as value, 'marker-concurrent-2' as marker`),
+    (value: string) => render(sql`select ${bind(value)}::text as value, 'marker-concurrent-3' as marker`),
+  ];
+  try {
+    for (let wave = 0; wave < 5; wave++) {
+      const requests = Array.from({ length: 30 }, (_, i) => {
+        const value = `wave ${wave} request ${i} it's`;
+        return executeStatement(pool, shapes[i % 3]!(value), {
+          claims: claims(GLOBEX),
+          readOnly: true,
+          statementTimeoutMs: 5000,
+          acquireTimeoutMs: 5000,
+          prepared,
+        }).then((rows) => assert.equal(rows[0]?.value, value));
+      });
+      await Promise.all(requests);
+    }
+    // Hold every connection of the pool at once and read what each has prepared.
+    const connections = await Promise.all([1, 2, 3].map(() => pool.reserve()));
+    const preparedTexts = new Set<string>();
+    try {
+      for (const connection of connections) {
+        const rows = await connection`
+          select statement, count(*)::int as n from pg_prepared_statements
+          where statement like '%marker-' || 'concurrent-%' group by statement`;
+        assert.ok(rows.length <= 3, `${rows.length} texts`);
+        for (const row of rows) {
+          assert.equal(row.n, 1, "prepared once on this connection");
+          preparedTexts.add(row.statement);
+        }
+      }
+    } finally {
+      for (const connection of connections) connection.release();
+    }
+    assert.equal(preparedTexts.size, 3, "each shape is prepared where it recurred");
+  } finally {
+    await pool.end();
+  }
+});
+
 Deno.test("inlineSettings() writes the claims, time zone and write fence as literals only", () => {
   const text = inlineSettings({
     claims: { ...claims(GLOBEX), email: "x'); select pg_sleep(10); --" },
