@@ -125,7 +125,7 @@ async function transaction(
   options: ExecuteOptions,
 ): Promise<{ rows: postgres.Row[]; prepareAfter?: PrepareAfter | undefined }> {
   const begin = options.readOnly ? "begin read only" : "begin";
-  const unprepared = pool.options.prepare === false;
+  const unprepared = !preparesStatements(pool);
   // Handed to the connection now (`execute()`), so the first one tells which connection this is.
   const queries = unprepared
     ? [connection.unsafe(`${begin}; ${inlineSettings(options)}`).execute()]
@@ -242,6 +242,11 @@ function inlinedOrBound(
       prepare: false,
     })
     : connection.unsafe(inlined);
+}
+
+/** Whether the pool may prepare statements: not through a transaction-mode pooler (`prepare: false`). */
+export function preparesStatements(pool: postgres.Sql): boolean {
+  return pool.options.prepare !== false;
 }
 
 /** Claims as JSON, once per claims object: the gateway hands the same one to every request of an identity. */

@@ -24,6 +24,7 @@ import { TenantDirectory } from "../tenancy/mod.ts";
 import { CatalogCache } from "../catalog/mod.ts";
 import { createGatewayHandler } from "./handler.ts";
 import { primeConnection } from "./_prime_connection.ts";
+import { preparesStatements } from "./execute.ts";
 
 /** Options of {@linkcode createGatewayHandlerFromEnv}. */
 export interface GatewayFromEnvOptions {
@@ -264,7 +265,7 @@ async function openAhead(dataSources: DataSource[], options: PrepareOptions): Pr
       await pools.warm(opening, connectionsAhead(opening.poolMax), {
         first: async (sql) => catalog = await catalogs.get(opening.id, sql),
         each: async (connection, sql) =>
-          catalog && await primeConnection(connection, catalog, { prepared: sql.options.prepare !== false }),
+          catalog && await primeConnection(connection, catalog, { prepared: preparesStatements(sql) }),
       }).catch(() => {});
     }
   };
