@@ -131,6 +131,15 @@ export class DataSourceCache {
   }
 
   /**
+   * Whether `dataSource`, got from {@linkcode DataSourceCache.get} for `dataSourceId`, is still the cached
+   * entry: not invalidated, reloaded or expired since. Never loads.
+   */
+  isCurrent(dataSourceId: string | null, dataSource: DataSource): boolean {
+    const entry = this.#entries.peek(dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase());
+    return entry !== undefined && entry.ok && entry.dataSource === dataSource;
+  }
+
+  /**
    * Ids of the active `postgres` data sources serving the most tenants, at most `limit`, the default
    * first: the ones worth opening ahead of their first request.
    *

@@ -2,9 +2,10 @@
  * Who a request is, remembered by the exact text of the headers that say it (`apikey`, `Authorization`,
  * `x-tenant-id`). Checking both tokens and resolving the tenant, all from caches, still cost ≈ 17 µs of a
  * warm read's 240 µs of gateway CPU (docs/benchmarks.md); the answer only changes when a token expires or
- * the tenant directory hears of a change. So an entry is served only while the directory's generation is the one it was
- * resolved under (any change heard, a membership revoked or a tenant suspended, ends every entry at once),
- * never past either token's expiry, and never longer than `ttlMs`. Only successes are remembered.
+ * the tenant directory hears of a change. So an entry is served only while the caller says it is still
+ * current (the gateway asks the directory whether the entry's resolution is: a membership revoked or a
+ * tenant suspended ends the entries of the users it touched), never past either token's expiry, and never
+ * longer than `ttlMs`. Only successes are remembered.
  *
  * @module
  */
@@ -21,7 +22,6 @@ export interface IdentitiesOptions {
 
 interface Entry<T> {
   identity: T;
-  generation: number;
   expiresAt: number;
 }
 
@@ -32,7 +32,7 @@ interface Entry<T> {
  * ```ts
  * const identities = new Identities<Identity>();
  * const key = identityKey(request.headers);
- * const known = identities.get(key, directory.generation);
+ * const known = identities.get(key, (identity) => directory.isCurrent(identity.resolution));
  * ```
  */
 export class Identities<T> {
@@ -47,28 +47,20 @@ export class Identities<T> {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The identity remembered under `key`, unless the generation moved on (or is `null`) or it expired. */
-  get(key: string, generation: number | null): T | undefined {
+  /** The identity remembered under `key`, unless it expired or `isCurrent` says it no longer holds. */
+  get(key: string, isCurrent: (identity: T) => boolean): T | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.generation === generation && this.#now() < entry.expiresAt) return entry.identity;
+    if (this.#now() < entry.expiresAt && isCurrent(entry.identity)) return entry.identity;
     this.#entries.delete(key);
     return undefined;
   }
 
-  /**
-   * Remembers `identity`, resolved under `generation` (read before resolving began), until `expiresAt`
-   * (ms since the epoch) or the TTL, whichever is first; nothing while the generation is `null`.
-   */
-  set(key: string, identity: T, generation: number | null, expiresAt: number): void {
-    if (generation === null) return;
+  /** Remembers `identity` until `expiresAt` (ms since the epoch) or the TTL, whichever is first. */
+  set(key: string, identity: T, expiresAt: number): void {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, {
-      identity,
-      generation,
-      expiresAt: Math.min(expiresAt, this.#now() + this.#ttlMs),
-    });
+    this.#entries.set(key, { identity, expiresAt: Math.min(expiresAt, this.#now() + this.#ttlMs) });
   }
 
   /** How many entries are held (stale ones included until looked up or pushed out). */

@@ -6,48 +6,48 @@ function clock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => now += ms };
 }
 
-Deno.test("an identity is served under the generation it was resolved in, and only then", () => {
-  const identities = new Identities<string>({ now: clock().now });
-  identities.set("k", "alice@acme", 7, Infinity);
-  assert.equal(identities.get("k", 7), "alice@acme");
-  // A change heard (membership revoked, tenant suspended) moves the generation: the entry is gone for good.
-  assert.equal(identities.get("k", 8), undefined);
-  assert.equal(identities.get("k", 7), undefined);
-  assert.equal(identities.size, 0);
-});
+const ALWAYS = () => true;
 
-Deno.test("nothing is remembered or served while the directory does not hear changes", () => {
+Deno.test("an identity is served while it is current, and once it is not, never again", () => {
   const identities = new Identities<string>({ now: clock().now });
-  identities.set("k", "alice@acme", null, Infinity);
-  assert.equal(identities.size, 0);
-  identities.set("k", "alice@acme", 1, Infinity);
-  assert.equal(identities.get("k", null), undefined);
+  const revoked = new Set<string>();
+  const isCurrent = (identity: string) => !revoked.has(identity);
+  identities.set("alice", "alice@acme", Infinity);
+  identities.set("bob", "bob@acme", Infinity);
+  assert.equal(identities.get("alice", isCurrent), "alice@acme");
+  // A change heard (alice's membership revoked) ends her entry and no other.
+  revoked.add("alice@acme");
+  assert.equal(identities.get("alice", isCurrent), undefined);
+  assert.equal(identities.get("bob", isCurrent), "bob@acme");
+  revoked.clear();
+  assert.equal(identities.get("alice", isCurrent), undefined, "dropped, not hidden");
+  assert.equal(identities.size, 1);
 });
 
 Deno.test("an identity ends at its token's expiry or the TTL, whichever is first", () => {
   const time = clock();
   const identities = new Identities<string>({ now: time.now, ttlMs: 10_000 });
-  identities.set("token-expires", "a", 1, time.now() + 2_000);
-  identities.set("ttl-ends", "b", 1, time.now() + 60_000);
+  identities.set("token-expires", "a", time.now() + 2_000);
+  identities.set("ttl-ends", "b", time.now() + 60_000);
   time.advance(1_999);
-  assert.equal(identities.get("token-expires", 1), "a");
+  assert.equal(identities.get("token-expires", ALWAYS), "a");
   time.advance(1);
-  assert.equal(identities.get("token-expires", 1), undefined);
+  assert.equal(identities.get("token-expires", ALWAYS), undefined);
   time.advance(7_999);
-  assert.equal(identities.get("ttl-ends", 1), "b");
+  assert.equal(identities.get("ttl-ends", ALWAYS), "b");
   time.advance(1);
-  assert.equal(identities.get("ttl-ends", 1), undefined);
+  assert.equal(identities.get("ttl-ends", ALWAYS), undefined);
 });
 
 Deno.test("the oldest entry goes first when full", () => {
   const identities = new Identities<number>({ now: clock().now, maxEntries: 2 });
-  identities.set("a", 1, 1, Infinity);
-  identities.set("b", 2, 1, Infinity);
-  identities.set("c", 3, 1, Infinity);
+  identities.set("a", 1, Infinity);
+  identities.set("b", 2, Infinity);
+  identities.set("c", 3, Infinity);
   assert.equal(identities.size, 2);
-  assert.equal(identities.get("a", 1), undefined);
-  assert.equal(identities.get("b", 1), 2);
-  assert.equal(identities.get("c", 1), 3);
+  assert.equal(identities.get("a", ALWAYS), undefined);
+  assert.equal(identities.get("b", ALWAYS), 2);
+  assert.equal(identities.get("c", ALWAYS), 3);
 });
 
 Deno.test("identityKey tells an absent header from any value, and one header from another", () => {

@@ -53,6 +53,7 @@ export function createGatewayHandler(
   const settings = executionSettings(options);
   const shapes = new RequestShapes();
   const identities = new Identities<Identity>();
+  const isCurrent = (identity: Identity) => options.directory.isCurrent(identity.resolution);
 
   /**
    * The parsed request, or for a read whose shape was learnt the shape's request, not parsed (its
@@ -80,9 +81,7 @@ export function createGatewayHandler(
   async function identify(request: Request, timing: ServerTiming): Promise<Identity> {
     const started = performance.now();
     const key = identityKey(request.headers);
-    // Read before resolving: a change heard meanwhile leaves the new entry stale from the start.
-    const generation = options.directory.generation;
-    const known = identities.get(key, generation);
+    const known = identities.get(key, isCurrent);
     if (known !== undefined) {
       timing.record("auth", performance.now() - started);
       return known;
@@ -99,7 +98,8 @@ export function createGatewayHandler(
         tokenTenantId: typeof user.tenant_id === "string" ? user.tenant_id : undefined,
       }));
     const identity = { resolution, claims: requestClaims(user, resolution) };
-    identities.set(key, identity, generation, expiresAt);
+    // A change heard while resolving leaves the resolution not current from the start.
+    identities.set(key, identity, expiresAt);
     return identity;
   }
 

@@ -185,7 +185,8 @@ export class TenantDirectory {
   #onDataSourceChange: (dataSourceId: string | null) => void;
   #log: (message: string) => void;
   #closed = false;
-  #generation = 0;
+  /** What each resolution was made from, for {@linkcode TenantDirectory.isCurrent}. */
+  #resolutions = new WeakMap<TenantResolution, ResolvedFrom>();
 
   /**
    * Creates the directory; it connects on first use (or {@linkcode TenantDirectory.start}).
@@ -277,12 +278,17 @@ export class TenantDirectory {
   }
 
   /**
-   * A number that moves on with every change heard and every flush, so a cache of resolutions can tell
-   * when it went stale; `null` while changes are not heard (or never are: `listen: false`), when no
-   * resolution may be remembered.
+   * Whether `resolution` would be resolved again from the same cached entries: neither its user's
+   * memberships nor its data source was changed (heard), reloaded or expired since. A cache of resolutions
+   * (the gateway's remembered identities) serves one only while this holds, so a change ends the
+   * resolutions of the users, tenant or data source it touched and no other. Always `false` while changes
+   * are not heard (or never are: `listen: false`).
    */
-  get generation(): number | null {
-    return this.listening ? this.#generation : null;
+  isCurrent(resolution: TenantResolution): boolean {
+    const from = this.#resolutions.get(resolution);
+    return from !== undefined && this.listening &&
+      this.#memberships.peek(from.userId) === from.memberships &&
+      this.#dataSources.isCurrent(from.dataSourceId, resolution.dataSource);
   }
 
   /**
@@ -308,7 +314,13 @@ export class TenantDirectory {
     const membership = choose(memberships, request);
     if (membership.tenant.status === "suspended") throw new TenantAccessError("suspended");
     const dataSource = await this.dataSource(membership.dataSourceId);
-    return { tenant: membership.tenant, role: membership.role, dataSource };
+    const resolution = { tenant: membership.tenant, role: membership.role, dataSource };
+    this.#resolutions.set(resolution, {
+      userId: request.userId.toLowerCase(),
+      memberships,
+      dataSourceId: membership.dataSourceId,
+    });
+    return resolution;
   }
 
   /**
@@ -419,7 +431,6 @@ export class TenantDirectory {
   }
 
   #apply(change: ConfigChange | null): void {
-    this.#generation++;
     if (change === null) return this.#flush(true);
     switch (`${change.schema}.${change.table}`) {
       case "public.tenant_members":
@@ -443,11 +454,17 @@ export class TenantDirectory {
   }
 
   #flush(dataSourcesChanged = false): void {
-    this.#generation++;
     this.#memberships.clear();
     this.#dataSources.clear();
     if (dataSourcesChanged) this.#onDataSourceChange(null);
   }
+}
+
+/** The cached entries a resolution was made from. */
+interface ResolvedFrom {
+  userId: string;
+  memberships: readonly Membership[];
+  dataSourceId: string | null;
 }
 
 function choose(memberships: readonly Membership[], request: ResolveTenantRequest): Membership {

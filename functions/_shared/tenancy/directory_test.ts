@@ -219,10 +219,10 @@ Deno.test({
       await withDirectory(async (directory) => {
         const request = { userId: member, requestedTenant: tenant.slug };
         assert.equal((await directory.resolveTenant(request)).role, "member");
-        await directory.resolveTenant(request);
+        const revoked = await directory.resolveTenant(request);
         assert.equal(directory.stats().memberships.hits, 1, "the membership is cached");
-        const before = directory.generation;
-        assert.equal(typeof before, "number");
+        const owner = await directory.resolveTenant({ userId: tenant.owner });
+        assert.ok(directory.isCurrent(revoked) && directory.isCurrent(owner));
         await fixtures
           .sql`delete from public.tenant_members where tenant_id = ${tenant.id} and user_id = ${member}`;
         const elapsed = await waitFor(async () => {
@@ -230,9 +230,10 @@ Deno.test({
           return error instanceof TenantAccessError && error.reason === "not_accessible";
         }, 1_000);
         assert.ok(elapsed < 1_000);
-        // The change heard moved the generation: the gateway's remembered identities are stale now.
-        assert.notEqual(directory.generation, before);
-        // The owner, cached before, is unaffected.
+        // The gateway's remembered identity of the member ends with the change heard; the owner's, of
+        // another user of the same tenant, stands.
+        assert.equal(directory.isCurrent(revoked), false);
+        assert.equal(directory.isCurrent(owner), true);
         assert.equal((await directory.resolveTenant({ userId: tenant.owner })).role, "owner");
       });
     });
@@ -248,12 +249,16 @@ Deno.test({
       const changed: (string | null)[] = [];
       await withDirectory(async (directory) => {
         const request = { userId: tenant.owner };
-        assert.equal((await directory.resolveTenant(request)).dataSource.name, "tenant_shared");
+        const before = await directory.resolveTenant(request);
+        assert.equal(before.dataSource.name, "tenant_shared");
+        const otherTenant = await directory.resolveTenant({ userId: USERS.grace });
         await fixtures.sql`update public.tenants set data_source_id = ${acme} where id = ${tenant.id}`;
         await waitFor(
           async () => (await directory.resolveTenant(request)).dataSource.name === "tenant_acme",
           1_000,
         );
+        assert.equal(directory.isCurrent(before), false, "a resolution of the tenant ends with its change");
+        assert.equal(directory.isCurrent(otherTenant), true, "another tenant's stands");
         // Back to the default data source: the rollback of a move.
         await fixtures.sql`update public.tenants set data_source_id = null where id = ${tenant.id}`;
         await waitFor(async () => (await directory.resolveTenant(request)).dataSource.isDefault, 1_000);
@@ -270,12 +275,13 @@ Deno.test({
       const tenant = await fixtures.tenant();
       await withDirectory(async (directory) => {
         const request = { userId: tenant.owner };
-        await directory.resolveTenant(request);
+        const active = await directory.resolveTenant(request);
         await fixtures.sql`update public.tenants set status = 'suspended' where id = ${tenant.id}`;
         await waitFor(async () => {
           const error = await directory.resolveTenant(request).then(() => undefined, (e: unknown) => e);
           return error instanceof TenantAccessError && error.reason === "suspended";
         }, 1_000);
+        assert.equal(directory.isCurrent(active), false);
         const error = await refusal(directory.resolveTenant(request));
         assert.equal(error.status, 403);
         assert.equal(error.message, TENANT_SUSPENDED_MESSAGE);
@@ -326,10 +332,21 @@ Deno.test({
           /^Cannot open the credentials of data source [0-9a-f-]{36} \(DecryptionError\)/,
         );
         // Other tenants keep working.
-        assert.equal((await directory.resolveTenant({ userId: USERS.alice })).dataSource.name, "tenant_acme");
-        // A change to the data source is reported, so the gateway can close its pool.
+        const alice = await directory.resolveTenant({ userId: USERS.alice });
+        assert.equal(alice.dataSource.name, "tenant_acme");
+        // A change to the data source is reported, so the gateway can close its pool; resolutions on
+        // another data source stand, those on the changed one end.
         await fixtures.sql`update private.data_sources set pool_max = 2 where id = ${copied}`;
         await waitFor(() => Promise.resolve(changed.includes(copied)), 1_000);
+        assert.equal(directory.isCurrent(alice), true);
+        await fixtures
+          .sql`update private.data_sources set pool_max = pool_max + 1 where name = 'tenant_acme'`;
+        try {
+          await waitFor(() => Promise.resolve(!directory.isCurrent(alice)), 1_000);
+        } finally {
+          await fixtures
+            .sql`update private.data_sources set pool_max = pool_max - 1 where name = 'tenant_acme'`;
+        }
       }, { onDataSourceChange: (id) => changed.push(id) });
     });
   },
@@ -376,11 +393,12 @@ Deno.test({
 
       // 1. The connection drops while the database is reachable: postgres.js listens again at once, and
       //    the caches are cleared because changes may have been missed meanwhile.
-      const generation = directory.generation;
+      const before = await directory.resolveTenant(request);
+      assert.ok(directory.isCurrent(before));
       proxy.cut();
       await waitFor(() => Promise.resolve(directory.stats().listener!.ups >= 2), 3_000);
       assert.equal(directory.stats().memberships.size, 0);
-      assert.notEqual(directory.generation, generation);
+      assert.equal(directory.isCurrent(before), false);
       await waitFor(() => Promise.resolve(directory.listening), 3_000);
       await directory.resolveTenant(request);
 
@@ -389,9 +407,14 @@ Deno.test({
       proxy.stop();
       const lost = performance.now();
       await waitFor(() => Promise.resolve(!directory.listening), 3_000);
-      assert.equal(directory.generation, null, "nothing may be remembered while changes are not heard");
       if (performance.now() - lost < ttlMs - 200) {
-        assert.equal((await directory.resolveTenant(request)).tenant.slug, "acme", "served from cache");
+        const cached = await directory.resolveTenant(request);
+        assert.equal(cached.tenant.slug, "acme", "served from cache");
+        assert.equal(
+          directory.isCurrent(cached),
+          false,
+          "nothing may be remembered while changes are not heard",
+        );
       }
       await waitFor(async () => {
         const error = await directory.resolveTenant(request).then(() => undefined, (e: unknown) => e);
