@@ -62,6 +62,11 @@ interface DataSourceRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DEFAULT_KEY = "default";
+
+/** The cache's key for a data source id, or for the default data source (`null`). */
+function cacheKey(dataSourceId: string | null): string {
+  return dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase();
+}
 /** Seconds a client waits when its data source's credentials are broken: an operator has to act. */
 const BROKEN_RETRY_AFTER_SECONDS = 30;
 
@@ -108,7 +113,7 @@ export class DataSourceCache {
    * @throws whatever `query` throws when the application database cannot be read.
    */
   async get(dataSourceId: string | null): Promise<DataSource> {
-    const key = dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase();
+    const key = cacheKey(dataSourceId);
     if (key !== DEFAULT_KEY && !UUID.test(key)) {
       throw new DataSourceUnavailableError({ dataSourceId: null, reason: "missing" });
     }
@@ -135,7 +140,7 @@ export class DataSourceCache {
    * entry: not invalidated, reloaded or expired since. Never loads.
    */
   isCurrent(dataSourceId: string | null, dataSource: DataSource): boolean {
-    const entry = this.#entries.peek(dataSourceId === null ? DEFAULT_KEY : dataSourceId.toLowerCase());
+    const entry = this.#entries.peek(cacheKey(dataSourceId));
     return entry !== undefined && entry.ok && entry.dataSource === dataSource;
   }
 
