@@ -822,7 +822,7 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     line("  added over warm requests then", l.coldDataSourceAdded),
     line("  the held back ones, added", l.coldDataSourceUnderLoadAdded),
     ...report.coldDataSourceSamples.slice(0, 5).map((c) =>
-      `    at ${(c.atMs / 1000).toFixed(1)} s: ${c.ms} ms (${
+      `    at ${(c.atMs / 1000).toFixed(1)} s, ${c.kind}: ${c.ms} ms (${
         c.outsideHandlerMs ?? "-"
       } ms outside the handler); Server-Timing: ${c.serverTiming ?? "-"}`
     ),

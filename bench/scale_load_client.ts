@@ -77,6 +77,8 @@ export interface LatencySet {
 export interface ColdSample {
   /** The data source's name. */
   dataSource: string;
+  /** What the request did: a read by id, a list, an insert. */
+  kind: OperationKind;
   atMs: number;
   ms: number;
   serverTiming: string | null;
@@ -347,6 +349,7 @@ export async function runScaleLoad(config: ScaleLoadConfig): Promise<ScaleLoadRe
           result.coldDataSource.latenciesMs.push(ms);
           result.coldDataSourceSamples.push({
             dataSource: tenant.dataSource,
+            kind,
             atMs: Math.round(started - begin),
             ms,
             serverTiming,
