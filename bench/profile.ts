@@ -38,6 +38,11 @@ const PORT = stackProfile("bench").functionsPort + 5;
  * `/health` for its health check).
  */
 const BASE_URL = `http://127.0.0.1:${PORT}/functions/v1/tenant-data`;
+/** cli-table3's borders without a rule between rows, so tables of many rows stay short. */
+const TABLE_STYLE = {
+  chars: { "mid": "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  style: { head: [], border: [] },
+};
 /** Deno names a profile `CPU.<epoch ms at its start>.<pid>.cpuprofile`. */
 const DENO_PROFILE_NAME = /^CPU\.(\d+)\.(\d+)\.cpuprofile$/;
 
@@ -98,6 +103,8 @@ interface ServerReport {
   cpuUsPerRequest: { server: number; postgres: number };
   profile: string;
   profileSeconds: number;
+  /** Where the measured window lies in the profile, in seconds since its start (to find it in DevTools). */
+  windowSeconds: { from: number; to: number };
   summary: ProfileSummary;
 }
 
@@ -277,6 +284,7 @@ async function report(run: ServerRun, settings: Settings): Promise<ServerReport>
     cpuUsPerRequest: { server: perRequest(load.cpuMs.server), postgres: perRequest(load.cpuMs.postgres) },
     profile: relative(PROJECT_ROOT, run.profilePath),
     profileSeconds: profileUs / 1e6,
+    windowSeconds: { from: window.fromUs / 1e6, to: window.toUs / 1e6 },
     summary: summarizeProfile(profile, load.requests, { window, top: settings.top }),
   };
 }
@@ -330,13 +338,13 @@ function formatServer(report: ServerReport, top: number): string {
       report.requestsPerSecond.toFixed(0)
     } req/s, ${report.errors} errors${
       report.firstError ? ` (${report.firstError})` : ""
-    }; CPU per request (/proc): server ${us(report.cpuUsPerRequest.server)}, PostgreSQL ${
+    }; CPU per request (/proc): server ${us(report.cpuUsPerRequest.server)} µs, PostgreSQL ${
       us(report.cpuUsPerRequest.postgres)
-    }`,
-    `  ${report.profile}: ${summary.samples} samples in the measured window (${
-      (summary.spanUs / 1e6).toFixed(1)
-    } s of ${report.profileSeconds.toFixed(1)} s profiled)`,
-    `  non-idle ${us(summary.nonIdleUsPerRequest)} per request: garbage collector ${
+    } µs`,
+    `  ${report.profile}: ${summary.samples} samples in the measured window, ${
+      report.windowSeconds.from.toFixed(1)
+    }–${report.windowSeconds.to.toFixed(1)} s of the ${report.profileSeconds.toFixed(1)} s profiled`,
+    `  non-idle ${us(summary.nonIdleUsPerRequest)} µs per request: garbage collector ${
       us(summary.garbageCollectorUsPerRequest)
     }, (program) ${us(summary.programUsPerRequest)}, under a project frame ${
       us(summary.projectUsPerRequest)
@@ -360,7 +368,7 @@ function table(what: string, rows: readonly TimeRow[]): string {
   const result = new Table({
     head: ["µs/req", "share", what],
     colAligns: ["right", "right", "left"],
-    style: { head: [], border: [] },
+    ...TABLE_STYLE,
   });
   for (const row of rows) result.push([row.usPerRequest.toFixed(1), percent(row.share), row.label]);
   return result.toString();
@@ -372,7 +380,7 @@ function formatSideBySide(reports: readonly ServerReport[]): string {
   const result = new Table({
     head: ["µs per request", gateway.name, baseline.name, "difference"],
     colAligns: ["left", "right", "right", "right"],
-    style: { head: [], border: [] },
+    ...TABLE_STYLE,
   });
   const row = (label: string, pick: (report: ServerReport) => number) => {
     const [a, b] = [pick(gateway), pick(baseline)];
