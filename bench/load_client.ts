@@ -36,6 +36,8 @@ export interface LoadResult {
   firstError: string | null;
   /** The window, in milliseconds. */
   elapsedMs: number;
+  /** When the window began, in milliseconds since the epoch (to find it in a server's CPU profile). */
+  windowStartMs: number;
   /** Latency of every counted request, in milliseconds, ascending. */
   latenciesMs: number[];
   /** Response bytes of the last response (a sanity check that both servers send the same body). */
@@ -111,6 +113,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     errors,
     firstError,
     elapsedMs: config.durationMs,
+    windowStartMs: performance.timeOrigin + windowStart,
     latenciesMs: latenciesMs.map((ms) => Math.round(ms * 1000) / 1000),
     responseBytes,
     serverTiming: timing.toJSON(),

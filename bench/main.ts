@@ -22,7 +22,7 @@
 import { defineCommand, runMain } from "citty";
 import { loadAverage, positive, usage } from "./_cli.ts";
 import { join } from "node:path";
-import { PROJECT_ROOT, stackProfile } from "../scripts/stack/profile.ts";
+import { stackProfile } from "../scripts/stack/profile.ts";
 import { BENCH_TENANT, type BenchStack, benchToken, prepareBenchStack, stopBenchStack } from "./_fixture.ts";
 import { measureColdStart } from "./_cold_start.ts";
 import {
@@ -33,13 +33,10 @@ import {
   type SideResult,
   summarise as summariseCells,
 } from "./_report.ts";
-import {
-  FUNCTION_MEMORY_LIMIT_MIB,
-  functionsEnv,
-  spawnFunctionsServer,
-} from "../scripts/stack/functions_process.ts";
+import { functionsEnv, spawnFunctionsServer } from "../scripts/stack/functions_process.ts";
 import { percentile, ServerTimingTotals } from "./_stats.ts";
-import type { LoadConfig, LoadResult } from "./load_client.ts";
+import type { LoadResult } from "./load_client.ts";
+import { runLoadProcess, startBaseline, waitUntilUp } from "./_processes.ts";
 import { supabaseJsHeaders, type Workload, WORKLOADS } from "./workloads.ts";
 
 /** The baseline server listens next to the bench stack's functions server (shifted like every port). */
@@ -103,7 +100,7 @@ const command = defineCommand({
       seed: Number(args.seed),
       log,
     });
-    const baseline = startBaseline(bench);
+    const baseline = startBaseline(bench, { port: BASELINE_PORT });
     const direct = spawnFunctionsServer({
       port: DIRECT_PORT,
       env: functionsEnv(bench.profile, bench.stack.secrets),
@@ -237,7 +234,7 @@ async function warmUp(options: RunOptions): Promise<void> {
   const concurrency = Math.max(...settings.concurrency);
   for (const [name, server] of Object.entries(servers(options))) {
     for (const workload of settings.workloads) {
-      await load({
+      await runLoadProcess({
         urls: workload.urls(server.base, options.bench.contactIds),
         headers: workloadHeaders(options, workload),
         concurrency,
@@ -258,7 +255,7 @@ async function runCell(options: CellOptions): Promise<CellResult> {
   ) as Record<"gateway" | "direct" | "baseline", { base: string; pid: number; runs: LoadResult[] }>;
   for (let round = 1; round <= settings.rounds; round++) {
     for (const [name, side] of Object.entries(sides)) {
-      const result = await load({
+      const result = await runLoadProcess({
         urls: workload.urls(side.base, bench.contactIds),
         headers,
         concurrency,
@@ -314,46 +311,6 @@ function summarise(runs: readonly LoadResult[]): SideResult {
   };
 }
 
-/** Runs the load generator in its own process. */
-async function load(config: LoadConfig): Promise<LoadResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", "load_client.ts")],
-    cwd: PROJECT_ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(config)));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  if (code !== 0) throw new Error(`The load generator exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout)) as LoadResult;
-}
-
-/** The baseline server, as its own process. */
-function startBaseline(bench: BenchStack): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--quiet",
-      // The functions server's heap limit, so both servers' garbage collectors work alike.
-      `--v8-flags=--max-heap-size=${FUNCTION_MEMORY_LIMIT_MIB}`,
-      join(PROJECT_ROOT, "bench", "baseline_server.ts"),
-      "--port",
-      String(BASELINE_PORT),
-      "--pool-max",
-      String(bench.poolMax),
-    ],
-    cwd: PROJECT_ROOT,
-    env: { BENCH_DB_URL: bench.tenantDbUrl, BENCH_CLAIMS: JSON.stringify(bench.claims), NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-}
-
 /** Both servers must answer each workload with the same body: otherwise the comparison means nothing. */
 async function checkSameBodies(
   bench: BenchStack,
@@ -394,20 +351,6 @@ async function checkSameBodies(
       `bench: ${workload.name}: gateway (both ways) and baseline send the same body (${gateway.body.length} bytes)`,
     );
   }
-}
-
-async function waitUntilUp(url: string): Promise<void> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer`);
 }
 
 await runMain(command);

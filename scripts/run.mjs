@@ -15,6 +15,7 @@ const programs = {
   "bench-load": "bench/load_bench.ts",
   "bench-app-db": "bench/app_db_scale.ts",
   "bench-scale": "bench/scale_bench.ts",
+  "bench-profile": "bench/profile.ts",
 };
 
 // The one check npm's engines would make for Node itself (.npmrc shows npm's errors only).

@@ -78,6 +78,8 @@ export interface SpawnFunctionsOptions {
   logFile: string;
   /** Serve only this function's handler, without the router (`functions_server.ts --function`). */
   function?: string;
+  /** More flags for Deno, before the script (`--cpu-prof`, say). */
+  denoFlags?: string[];
 }
 
 /**
@@ -98,6 +100,7 @@ export function spawnFunctionsServer(options: SpawnFunctionsOptions): Deno.Child
       // A request's signal aborts only when the client goes away, as in Supabase's edge runtime.
       "--unstable-no-legacy-abort",
       `--v8-flags=--max-heap-size=${FUNCTION_MEMORY_LIMIT_MIB}`,
+      ...(options.denoFlags ?? []),
       server,
       "--port",
       String(options.port),
