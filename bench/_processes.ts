@@ -42,20 +42,32 @@ export function startBaseline(bench: BenchStack, options: BaselineProcessOptions
 }
 
 /** Runs the load generator (`load_client.ts`) in its own process and returns what it measured. */
-export async function runLoadProcess(config: LoadConfig): Promise<LoadResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", "load_client.ts")],
+export function runLoadProcess(config: LoadConfig): Promise<LoadResult> {
+  return exchangeLoad<LoadResult>(spawnLoadClient("load_client.ts"), config);
+}
+
+/**
+ * Starts a load generator of `bench/` in its own process, so it never competes with a server for an event
+ * loop.
+ */
+export function spawnLoadClient(script: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", script)],
     cwd: PROJECT_ROOT,
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+}
+
+/** Hands a load generator its config (JSON on its standard input) and waits for its result (on its output). */
+export async function exchangeLoad<Result>(child: Deno.ChildProcess, config: unknown): Promise<Result> {
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(config)));
   await writer.close();
   const { code, stdout } = await child.output();
   if (code !== 0) throw new Error(`The load generator exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout)) as LoadResult;
+  return JSON.parse(new TextDecoder().decode(stdout)) as Result;
 }
 
 /** Waits until `url` answers 200, for at most 30 s. */

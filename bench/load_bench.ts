@@ -26,12 +26,12 @@
  */
 import { defineCommand, runMain } from "citty";
 import { loadAverage, positive } from "./_cli.ts";
-import { join } from "node:path";
-import { APP_DATABASE, databaseUrl, PROJECT_ROOT, type StackProfile } from "../scripts/stack/profile.ts";
+import { APP_DATABASE, databaseUrl, type StackProfile } from "../scripts/stack/profile.ts";
 import { accessToken, prepareBenchStack, stopBenchStack, withSql } from "./_fixture.ts";
 import { buildLoadReport, formatLoadReport, type TenantInfo } from "./_load_report.ts";
 import { servingPid } from "./_memory.ts";
 import type { LoadTenant, MixedLoadConfig, MixedLoadResult } from "./mixed_load_client.ts";
+import { exchangeLoad, spawnLoadClient } from "./_processes.ts";
 
 /** The demo tenants under load and the users acting for them (docs/demo-ids.md). */
 const LOAD_TENANTS = [
@@ -107,8 +107,8 @@ const command = defineCommand({
           warmupMs / 1000
         } s warm-up + ${durationMs / 1000} s; functions server pid ${serverPid}`,
       );
-      client = spawnLoad();
-      const result = await runLoad(client, config);
+      client = spawnLoadClient("mixed_load_client.ts");
+      const result = await exchangeLoad<MixedLoadResult>(client, config);
       const rowsLeft = await removeLoadRows(bench.profile, databases, marker);
       const report = buildLoadReport(result, {
         startedAt,
@@ -184,27 +184,6 @@ async function removeLoadRows(profile: StackProfile, databases: string[], prefix
     });
   }
   return removed;
-}
-
-/** The load generator, as its own process. */
-function spawnLoad(): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", "mixed_load_client.ts")],
-    cwd: PROJECT_ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-}
-
-/** Hands the load generator its config and waits for its result. */
-async function runLoad(child: Deno.ChildProcess, config: MixedLoadConfig): Promise<MixedLoadResult> {
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(config)));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  if (code !== 0) throw new Error(`The load generator exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout)) as MixedLoadResult;
 }
 
 await runMain(command);

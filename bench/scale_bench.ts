@@ -56,6 +56,7 @@ import { accessToken, type BenchStack, schemaFingerprint, withSql } from "./_fix
 import { servingPid } from "./_memory.ts";
 import { linearFit, percentile } from "./_stats.ts";
 import type { ScaleLoadConfig, ScaleLoadResult, ScaleTenant } from "./scale_load_client.ts";
+import { exchangeLoad, spawnLoadClient } from "./_processes.ts";
 
 const TENANTS = 1_000;
 const USERS = 10_000;
@@ -206,14 +207,14 @@ const command = defineCommand({
       );
       const sampler = new ConnectionSampler(profile);
       await sampler.start();
-      client = spawnLoad();
+      client = spawnLoadClient("scale_load_client.ts");
       // Each snapshot pauses the server for seconds: the run's latencies then are not comparable.
       const snapshotTimers = heapDir === undefined ? [] : [warmupMs, warmupMs + durationMs - 2_000].map((
         atMs,
       ) => setTimeout(() => Deno.kill(serverPid, "SIGUSR2"), atMs));
       let result: ScaleLoadResult;
       try {
-        result = await runLoad(client, config);
+        result = await exchangeLoad<ScaleLoadResult>(client, config);
       } finally {
         snapshotTimers.forEach(clearTimeout);
         await sampler.stop();
@@ -856,25 +857,6 @@ function formatReport(report: ReturnType<typeof buildReport>): string {
     ),
     `rows the load left behind (removed): ${report.rowsLeft}`,
   ].join("\n");
-}
-
-function spawnLoad(): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", join(PROJECT_ROOT, "bench", "scale_load_client.ts")],
-    cwd: PROJECT_ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-}
-
-async function runLoad(child: Deno.ChildProcess, config: ScaleLoadConfig): Promise<ScaleLoadResult> {
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(config)));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  if (code !== 0) throw new Error(`The load generator exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout)) as ScaleLoadResult;
 }
 
 await runMain(command);
