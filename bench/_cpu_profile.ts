@@ -108,55 +108,6 @@ interface SampledTree {
   root: string;
 }
 
-/** Non-idle µs per request. */
-export function nonIdleUsPerRequest(
-  profile: CpuProfile,
-  requests: number,
-  options: ProfileAnalysisOptions = {},
-): number {
-  const tree = sampleTree(profile, requests, options);
-  return tree.nonIdleUs / requests;
-}
-
-/** Self time by function: each sample to the function it was taken in. */
-export function timeByFunction(
-  profile: CpuProfile,
-  requests: number,
-  options: ProfileAnalysisOptions = {},
-): TimeRow[] {
-  return byFunction(sampleTree(profile, requests, options));
-}
-
-/**
- * Each sample to the nearest project frame on its stack (the project's code that led to it, a package's
- * or Deno's work included); {@linkcode NO_PROJECT_FRAME}, or V8's state, when there is none.
- */
-export function timeByProjectFrame(
-  profile: CpuProfile,
-  requests: number,
-  options: ProfileAnalysisOptions = {},
-): TimeRow[] {
-  return byProjectFrame(sampleTree(profile, requests, options));
-}
-
-/** {@linkcode timeByProjectFrame} summed by the frame's file. */
-export function timeByProjectFile(
-  profile: CpuProfile,
-  requests: number,
-  options: ProfileAnalysisOptions = {},
-): TimeRow[] {
-  return byProjectFile(sampleTree(profile, requests, options));
-}
-
-/** Inclusive time of each project function: every sample with it on the stack, once however deep. */
-export function inclusiveTimeByProjectFunction(
-  profile: CpuProfile,
-  requests: number,
-  options: ProfileAnalysisOptions = {},
-): TimeRow[] {
-  return inclusive(sampleTree(profile, requests, options));
-}
-
 /** Every table at once, each cut to its `top` rows. */
 export function summarizeProfile(
   profile: CpuProfile,

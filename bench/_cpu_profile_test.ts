@@ -4,12 +4,7 @@ import {
   type CpuProfileNode,
   frameFile,
   frameLabel,
-  inclusiveTimeByProjectFunction,
-  nonIdleUsPerRequest,
   summarizeProfile,
-  timeByFunction,
-  timeByProjectFile,
-  timeByProjectFrame,
   type TimeRow,
 } from "./_cpu_profile.ts";
 
@@ -54,17 +49,17 @@ const REQUESTS = 10;
 const options = { root: ROOT };
 
 const table = (rows: TimeRow[]) => rows.map((row) => [row.label, row.usPerRequest]);
+const summary = summarizeProfile(PROFILE, REQUESTS, options);
 
 Deno.test("idle samples count nowhere: 1,200 of 2,700 µs sampled, over 10 requests", () => {
-  assert.equal(nonIdleUsPerRequest(PROFILE, REQUESTS, options), 120);
-  const summary = summarizeProfile(PROFILE, REQUESTS, options);
+  assert.equal(summary.nonIdleUsPerRequest, 120);
   assert.equal(summary.samples, 12);
   assert.equal(summary.spanUs, 2700);
   assert.ok(!summary.byFunction.some((row) => row.label === "(idle)"));
 });
 
 Deno.test("self time goes to the function sampled, one row per function however often it recurs", () => {
-  assert.deepEqual(table(timeByFunction(PROFILE, REQUESTS, options)), [
+  assert.deepEqual(table(summary.byFunction), [
     ["write node_modules/postgres/src/connection.js:100", 40],
     ["execute functions/_shared/gateway/execute.ts:20", 26],
     ["(garbage collector)", 15],
@@ -77,7 +72,7 @@ Deno.test("self time goes to the function sampled, one row per function however 
 });
 
 Deno.test("a package's time goes to the nearest project frame; V8's states and the rest get rows", () => {
-  const rows = timeByProjectFrame(PROFILE, REQUESTS, options);
+  const rows = summary.byProjectFrame;
   assert.deepEqual(table(rows), [
     ["execute functions/_shared/gateway/execute.ts:20", 66],
     ["(no project frame)", 20],
@@ -90,7 +85,7 @@ Deno.test("a package's time goes to the nearest project frame; V8's states and t
 });
 
 Deno.test("by project file sums the nearest project frames of each file", () => {
-  assert.deepEqual(table(timeByProjectFile(PROFILE, REQUESTS, options)), [
+  assert.deepEqual(table(summary.byProjectFile), [
     ["functions/_shared/gateway/execute.ts", 66],
     ["(no project frame)", 20],
     ["(garbage collector)", 15],
@@ -101,7 +96,7 @@ Deno.test("by project file sums the nearest project frames of each file", () => 
 });
 
 Deno.test("inclusive time counts a sample once per project function on its stack", () => {
-  assert.deepEqual(table(inclusiveTimeByProjectFunction(PROFILE, REQUESTS, options)), [
+  assert.deepEqual(table(summary.inclusive), [
     ["handle functions/tenant-data/index.ts:10", 80],
     ["execute functions/_shared/gateway/execute.ts:20", 66],
     ["cors functions/_shared/http/cors.ts:5", 10],
@@ -110,15 +105,15 @@ Deno.test("inclusive time counts a sample once per project function on its stack
 
 Deno.test("a window keeps the samples taken from its start until before its end", () => {
   const window = { fromUs: 1500, toUs: 2100 };
-  assert.equal(nonIdleUsPerRequest(PROFILE, REQUESTS, { ...options, window }), 76);
-  const summary = summarizeProfile(PROFILE, REQUESTS, { ...options, window, top: 2 });
-  assert.equal(summary.samples, 7);
-  assert.equal(summary.spanUs, 760);
-  assert.equal(summary.garbageCollectorUsPerRequest, 15);
-  assert.equal(summary.programUsPerRequest, 5);
+  const inWindow = summarizeProfile(PROFILE, REQUESTS, { ...options, window, top: 2 });
+  assert.equal(inWindow.nonIdleUsPerRequest, 76);
+  assert.equal(inWindow.samples, 7);
+  assert.equal(inWindow.spanUs, 760);
+  assert.equal(inWindow.garbageCollectorUsPerRequest, 15);
+  assert.equal(inWindow.programUsPerRequest, 5);
   // execute 200 + 60, cors 100, handle nothing (its one sample falls at the window's end).
-  assert.equal(summary.projectUsPerRequest, 36);
-  assert.deepEqual(table(summary.byProjectFrame), [
+  assert.equal(inWindow.projectUsPerRequest, 36);
+  assert.deepEqual(table(inWindow.byProjectFrame), [
     ["execute functions/_shared/gateway/execute.ts:20", 26],
     ["(no project frame)", 20],
   ]);
@@ -133,5 +128,5 @@ Deno.test("labels: paths relative to the root, packages by their own path, other
 });
 
 Deno.test("a profile is read per request: no requests is an error", () => {
-  assert.throws(() => nonIdleUsPerRequest(PROFILE, 0, options), RangeError);
+  assert.throws(() => summarizeProfile(PROFILE, 0, options), RangeError);
 });
