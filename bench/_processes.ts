@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../scripts/stack/profile.ts";
-import { FUNCTION_MEMORY_LIMIT_MIB } from "../scripts/stack/functions_process.ts";
+import { answersOk, FUNCTION_MEMORY_LIMIT_MIB } from "../scripts/stack/functions_process.ts";
 import type { BenchStack } from "./_fixture.ts";
 import type { LoadConfig, LoadResult } from "./load_client.ts";
 
@@ -72,15 +72,7 @@ export async function exchangeLoad<Result>(child: Deno.ChildProcess, config: unk
 
 /** Waits until `url` answers 200, for at most 30 s. */
 export async function waitUntilUp(url: string): Promise<void> {
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!(await answersOk(url, { timeoutMs: 30_000, intervalMs: 100 }))) {
+    throw new Error(`${url} did not answer`);
   }
-  throw new Error(`${url} did not answer`);
 }

@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { type KeyMaterial, Keyring } from "../functions/_shared/crypto/mod.ts";
 import { registerDataSource, registerKeys } from "../functions/_shared/data_sources/mod.ts";
 import { createScratchDatabase } from "../functions/_shared/admin/testdata/helpers.ts";
-import { spawnFunctionsServer } from "../scripts/stack/functions_process.ts";
+import { answersOk, spawnFunctionsServer } from "../scripts/stack/functions_process.ts";
 import { PROJECT_ROOT, stackProfile } from "../scripts/stack/profile.ts";
 import type { TestStack } from "./_env.ts";
 
@@ -155,16 +155,6 @@ function freePort(): number {
 async function waitUntilHealthy(url: string, server: Deno.ChildProcess): Promise<void> {
   let exited = false;
   server.status.then(() => exited = true);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !exited) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  if (await answersOk(url, { timeoutMs: 60_000, intervalMs: 200, running: () => !exited })) return;
   throw new Error("The scratch functions server did not become healthy: see its log in .local/test/logs");
 }

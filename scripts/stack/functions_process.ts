@@ -134,19 +134,40 @@ export function healthUrl(profile: StackProfile): string {
 }
 
 async function waitForHealth(profile: StackProfile, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(healthUrl(profile));
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (!(await functionsPid(profile))) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const running = async () => (await functionsPid(profile)) !== undefined;
+  if (await answersOk(healthUrl(profile), { timeoutMs, intervalMs: 200, running })) return;
   throw new Error(
     `The functions server did not become healthy: see ${join(profile.logDir, "functions.log")}`,
   );
+}
+
+/** Options of {@linkcode answersOk}. */
+export interface AnswersOkOptions {
+  timeoutMs: number;
+  /** The pause between two tries. */
+  intervalMs: number;
+  /** The HTTP client to ask with (a fresh one measures a cold start's first connection). */
+  client?: Deno.HttpClient | undefined;
+  /** Whether the server is still running: once it is not, there is nothing to wait for. */
+  running?: (() => boolean | Promise<boolean>) | undefined;
+}
+
+/**
+ * Asks `url` until it answers 2xx (a server coming up): `true` then, `false` when `timeoutMs` passed or
+ * the server stopped running first.
+ */
+export async function answersOk(url: string, options: AnswersOkOptions): Promise<boolean> {
+  const init = options.client === undefined ? undefined : { client: options.client };
+  for (const deadline = performance.now() + options.timeoutMs; performance.now() < deadline;) {
+    try {
+      const response = await fetch(url, init);
+      await response.body?.cancel();
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    if (options.running !== undefined && !(await options.running())) return false;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+  }
+  return false;
 }
